@@ -1,0 +1,26 @@
+# Two entry points, each installing what it needs first:
+#   make synth   synthesizes dist/ for every environment (through `cdk8s synth`)
+#   make test    runs the test suite
+# The project's Node runtime (npm package `node`) comes first on PATH so jsii
+# never runs on the machine's end-of-life Node 20.
+
+VENV := .venv
+export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: setup synth test validate bench
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+synth: setup
+	cdk8s synth
+
+test: setup
+	python -m pytest -q
