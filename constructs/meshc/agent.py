@@ -1,0 +1,87 @@
+"""An MCP Mesh agent, wired to the registry of its environment."""
+
+from __future__ import annotations
+
+from meshc import model
+from meshc.context import MeshContext
+from meshc.naming import AGENT_CHART, component_names
+from meshc.registry import Registry
+from meshc.runtime import Construct, k8s
+from meshc.workload import DATA_VOLUME, Probe, Probes, Workload, downward_env, rolling_update, secret_env
+
+# The MCP Mesh 3.6 runtime's endpoints; /health is deliberately not probed.
+AGENT_PROBES = Probes(
+    startup=Probe("/startupz", initial_delay=5, period=10, timeout=5, failures=30),
+    liveness=Probe("/livez", initial_delay=15, period=10, timeout=5, failures=3),
+    readiness=Probe("/ready", initial_delay=10, period=5, timeout=3, failures=3),
+)
+# The container keeps the charts' name so a Helm-installed Deployment can be
+# adopted: containers merge by name under server-side apply.
+CONTAINER_NAME = AGENT_CHART
+
+
+class Agent(Workload):
+    """Agent objects: ServiceAccount, ConfigMap, Service and Deployment; a PVC
+    when persistent; HPA, PDB and Ingress when asked.
+
+    name: the agent's name (MCP_MESH_AGENT_NAME and its release name).
+    registry: the `Registry` construct the agent registers with.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        spec: model.Agent,
+        registry: Registry,
+        context: MeshContext,
+    ):
+        super().__init__(
+            scope,
+            id,
+            context=context,
+            spec=spec,
+            names=component_names(name, AGENT_CHART, context.naming),
+            chart=AGENT_CHART,
+            component="agent",
+            release=name,
+            port=spec.http.port,
+        )
+        self.agent_name = name
+        self.capabilities = tuple(spec.capabilities)
+        self.dependencies = tuple(spec.dependencies)
+        self.advertised_host = f"{self.names.base}.{context.namespace}"
+        self.add_common_objects(
+            {
+                "MCP_MESH_REGISTRY_URL": registry.url,
+                "MCP_MESH_REGISTRY_HOST": registry.host,
+                "MCP_MESH_REGISTRY_PORT": str(registry.port),
+                "MCP_MESH_HTTP_ENABLED": "true",
+                "MCP_MESH_HTTP_HOST": self.advertised_host,
+                "MCP_MESH_HTTP_PORT": str(self.port),
+                "HOST": "0.0.0.0",
+            }
+        )
+        env = [
+            k8s.EnvVar(name="MCP_MESH_AGENT_NAME", value=name),
+            downward_env("POD_NAMESPACE", "metadata.namespace"),
+            downward_env("POD_IP", "status.podIP"),
+            *(k8s.EnvVar(name=key, value=value) for key, value in sorted(spec.env.items())),
+            *(secret_env(key, ref) for key, ref in sorted(spec.secret_env.items())),
+        ]
+        volumes, mounts = [], []
+        if spec.persistence.enabled:
+            volumes.append(self.data_volume())
+            mounts.append(k8s.VolumeMount(name=DATA_VOLUME, mount_path=model.DATA_MOUNT_PATH))
+        self.add_deployment(
+            container_name=CONTAINER_NAME,
+            probes=AGENT_PROBES,
+            env=env,
+            volumes=volumes,
+            mounts=mounts,
+            read_only_root=False,
+            command=spec.command,
+            strategy=rolling_update(),
+        )

@@ -1,0 +1,73 @@
+"""Validated environments -> Kubernetes objects, through real cdk8s synthesis.
+
+One cdk8s App holds one Chart per environment; `Chart.to_json()` resolves
+every construct through jsii. The result is plain dicts tagged with the
+environment, the delivery layer and the component that made them; the
+checks, the writer and `diff` all read this same list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from meshc.context import COMPONENT_LABEL, INSTANCE_LABEL
+from meshc.loader import LoadedEnvironment
+from meshc.platform import Platform
+from meshc.runtime import cdk8s
+
+# Delivery layers, in the order Flux applies them.
+LAYERS = ("platform", "registry", "agents")
+_LAYER_OF_COMPONENT = {"platform": "platform", "registry": "registry", "agent": "agents"}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One Kubernetes object and where it comes from."""
+
+    layer: str
+    component: str  # "platform", "registry" or "agent/<name>"
+    source_key: str  # the environment key path that produced it
+    obj: dict
+
+    @property
+    def kind(self) -> str:
+        return self.obj["kind"]
+
+    @property
+    def name(self) -> str:
+        return self.obj["metadata"]["name"]
+
+    @property
+    def namespace(self) -> str | None:
+        return self.obj["metadata"].get("namespace")
+
+
+@dataclass(frozen=True)
+class BuiltEnvironment:
+    environment: LoadedEnvironment
+    manifests: tuple[Manifest, ...]
+
+    @property
+    def name(self) -> str:
+        return self.environment.name
+
+
+def build(environments: list[LoadedEnvironment]) -> list[BuiltEnvironment]:
+    app = cdk8s.App()
+    charts = []
+    for environment in environments:
+        chart = cdk8s.Chart(app, environment.name, disable_resource_name_hashes=True)
+        Platform(chart, "Platform", environment=environment.name, spec=environment.model)
+        charts.append((environment, chart))
+    return [BuiltEnvironment(environment, tuple(_manifest(obj) for obj in chart.to_json())) for environment, chart in charts]
+
+
+def _manifest(obj: dict) -> Manifest:
+    labels = obj["metadata"].get("labels", {})
+    component = labels.get(COMPONENT_LABEL, "platform")
+    if component == "agent":
+        instance = labels[INSTANCE_LABEL]
+        return Manifest("agents", f"agent/{instance}", f"agents.{instance}", obj)
+    source = {"Namespace": "global", "ResourceQuota": "resourceQuota", "NetworkPolicy": "networkPolicies"}
+    key = "registry" if component == "registry" else source.get(obj["kind"], "global")
+    return Manifest(_LAYER_OF_COMPONENT[component], component, key, obj)

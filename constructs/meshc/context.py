@@ -1,0 +1,61 @@
+"""What every component of one environment shares: namespace, naming, images, labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from meshc.model import Image
+from meshc.naming import NamingMode
+
+PART_OF = "mcp-mesh"
+MANAGED_BY = "meshc"
+# The label `diff` uses to find every object meshc owns in one environment.
+ENVIRONMENT_LABEL = "meshc.io/environment"
+COMPONENT_LABEL = "app.kubernetes.io/component"
+INSTANCE_LABEL = "app.kubernetes.io/instance"
+NAME_LABEL = "app.kubernetes.io/name"
+MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
+
+
+def ownership_selector(environment: str) -> dict[str, str]:
+    """The labels that mark an object as meshc's, in one environment (prune detection reads these)."""
+    return {MANAGED_BY_LABEL: MANAGED_BY, ENVIRONMENT_LABEL: environment}
+
+
+@dataclass(frozen=True)
+class MeshContext:
+    """Settings shared by every construct of one environment.
+
+    environment: the environment's name; it labels every object.
+    namespace: where every namespaced object goes.
+    naming: object naming mode. Default: "default" (short names).
+    image_registry: registry prefix for images without one. Default: none.
+    image_pull_secrets: pull Secret names for every pod. Default: none.
+    """
+
+    environment: str
+    namespace: str
+    naming: NamingMode = "default"
+    image_registry: str = ""
+    image_pull_secrets: tuple[str, ...] = ()
+
+    def image(self, image: Image) -> str:
+        registry = image.registry if image.registry is not None else self.image_registry
+        reference = f"{image.repository}:{image.tag}"
+        return f"{registry.rstrip('/')}/{reference}" if registry else reference
+
+    def labels(self, *, name: str, instance: str, component: str, version: str) -> dict[str, str]:
+        return {
+            NAME_LABEL: name,
+            INSTANCE_LABEL: instance,
+            COMPONENT_LABEL: component,
+            "app.kubernetes.io/part-of": PART_OF,
+            "app.kubernetes.io/version": version,
+            MANAGED_BY_LABEL: MANAGED_BY,
+            ENVIRONMENT_LABEL: self.environment,
+        }
+
+
+def selector_labels(labels: dict[str, str]) -> dict[str, str]:
+    """Only the labels that never change: a Deployment's selector is immutable."""
+    return {key: labels[key] for key in (NAME_LABEL, INSTANCE_LABEL, COMPONENT_LABEL)}

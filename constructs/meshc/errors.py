@@ -1,0 +1,53 @@
+"""Errors a user can cause. The CLI prints them as text and exits 2.
+
+Each class formats its own message: what went wrong, where, and what to do.
+Callers pass data, not prose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class MeshcError(Exception):
+    """Base of every error that is the user's to fix; never shown as a traceback."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class InputProblem:
+    """One problem in one environment file, at one key path."""
+
+    file: str
+    line: int | None
+    key_path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        path = f" {self.key_path}:" if self.key_path else ""
+        return f"{where}{path} {self.message}"
+
+
+class InputError(MeshcError):
+    """Every problem found in the environment files of one run, listed at once."""
+
+    def __init__(self, problems: list[InputProblem]):
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.key_path, p.message))
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        count = len(self.problems)
+        heading = f"{count} problem{'s' if count != 1 else ''} in the environment files; nothing was written:"
+        return "\n".join([heading, *(f"  {p}" for p in self.problems)])
+
+
+class UnknownEnvironmentError(MeshcError):
+    def __init__(self, name: str, available: list[str], directory: str):
+        self.name = name
+        self.available = available
+        super().__init__(
+            f"environment {name!r} not found: there is no {directory}/{name}.yaml "
+            f"(available: {', '.join(available) or 'none'})"
+        )

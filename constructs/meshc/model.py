@@ -1,0 +1,432 @@
+"""The typed model of one environment: what `environments/<env>.yaml` may say.
+
+Every model is strict, frozen and rejects unknown keys, so a typo is an error
+at its key path instead of a setting that is silently ignored (the charts'
+worst habit). YAML keys are camelCase, like Helm values. Each default lives on
+its field and nowhere else.
+
+Cross-field rules raise `FieldRuleError`, a ValueError that names the field it
+is about, so the error points at the key the user has to change.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+
+from meshc.naming import AGENT_CHART, MAX_NAME_LENGTH, REGISTRY_CHART, component_names, too_long
+
+
+class FieldRuleError(ValueError):
+    """A rule across fields, reported at `field` (a camelCase key) of the model that raised it."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
+class MeshcModel(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        strict=True,
+        alias_generator=to_camel,
+        populate_by_name=True,
+        validate_default=False,
+    )
+
+
+# --- value types --------------------------------------------------------------
+
+_DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+_QUANTITY = re.compile(r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
+_ENV_NAME = r"^[-._a-zA-Z][-._a-zA-Z0-9]*$"
+
+DnsLabel = Annotated[
+    str,
+    Field(
+        pattern=_DNS_LABEL,
+        max_length=63,
+        description="A DNS-1123 label: lower-case letters, digits and '-', at most 63 characters.",
+    ),
+]
+EnvVarName = Annotated[str, Field(pattern=_ENV_NAME, description="An environment variable name.")]
+
+
+def _quantity_from_yaml(value: Any) -> Any:
+    # YAML reads `cpu: 1` and `cpu: 0.5` as numbers; Kubernetes accepts both.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return format(value, "g") if isinstance(value, float) else str(value)
+    return value
+
+
+def _check_quantity(value: str) -> str:
+    if not _QUANTITY.match(value):
+        raise ValueError(f"{value!r} is not a Kubernetes quantity (for example 500m, 1, 256Mi, 10Gi)")
+    return value
+
+
+Quantity = Annotated[
+    str,
+    BeforeValidator(_quantity_from_yaml),
+    AfterValidator(_check_quantity),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": _QUANTITY.pattern}, {"type": "number", "minimum": 0}]}),
+    Field(description="A Kubernetes quantity such as 500m, 2, 256Mi or 10Gi."),
+]
+Port = Annotated[int, Field(ge=1, le=65535)]
+Replicas = Annotated[int, Field(ge=0, description="Number of pods.")]
+
+
+# --- shared parts ---------------------------------------------------------------
+
+
+class Image(MeshcModel):
+    """A container image. The registry prefix comes from `global.imageRegistry` unless set here."""
+
+    repository: str = Field(min_length=1, description="Image repository, e.g. mcpmesh/registry.")
+    tag: str = Field(min_length=1, description="Image tag. Quote numeric tags: \"0.5\".")
+    registry: str | None = Field(default=None, description="Registry prefix for this image. Default: global.imageRegistry.")
+    pull_policy: Literal["Always", "IfNotPresent", "Never"] = Field(
+        default="IfNotPresent", description="Kubernetes imagePullPolicy. Default: IfNotPresent."
+    )
+
+
+class ResourceAmounts(MeshcModel):
+    cpu: Quantity | None = Field(default=None, description="CPU, e.g. 100m. Default: unset.")
+    memory: Quantity | None = Field(default=None, description="Memory, e.g. 256Mi. Default: unset.")
+
+
+class Resources(MeshcModel):
+    """Container requests and limits."""
+
+    requests: ResourceAmounts = Field(default_factory=ResourceAmounts, description="Requests. Default: none.")
+    limits: ResourceAmounts = Field(default_factory=ResourceAmounts, description="Limits. Default: none.")
+
+
+class Autoscaling(MeshcModel):
+    """A HorizontalPodAutoscaler on CPU utilization. When enabled, it owns the replica count."""
+
+    enabled: bool = Field(default=False, description="Create an HPA. Default: false.")
+    min_replicas: int = Field(default=1, ge=1, description="HPA minimum. Default: 1.")
+    max_replicas: int = Field(default=3, ge=1, description="HPA maximum. Default: 3.")
+    target_cpu_utilization_percentage: int = Field(
+        default=80,
+        ge=1,
+        le=100,
+        alias="targetCPUUtilizationPercentage",
+        description="Average CPU utilization the HPA aims for, in percent of requests. Default: 80.",
+    )
+
+
+class DisruptionBudget(MeshcModel):
+    enabled: bool = Field(default=False, description="Create a PodDisruptionBudget. Default: false.")
+    min_available: int = Field(default=1, ge=0, description="Pods that must stay available. Default: 1.")
+
+
+class Ingress(MeshcModel):
+    enabled: bool = Field(default=False, description="Create an Ingress. Default: false.")
+    host: str | None = Field(default=None, description="Host name the Ingress serves. Required when enabled.")
+    path: str = Field(default="/", pattern=r"^/", description="Path prefix. Default: /.")
+    class_name: str | None = Field(default=None, description="ingressClassName. Default: the cluster default.")
+    tls_secret_name: DnsLabel | None = Field(default=None, description="Secret with the TLS certificate. Default: no TLS.")
+
+    @model_validator(mode="after")
+    def _host_when_enabled(self) -> Ingress:
+        if self.enabled and not self.host:
+            raise FieldRuleError("host", "an enabled ingress needs a host")
+        return self
+
+
+class Persistence(MeshcModel):
+    enabled: bool = Field(default=False, description="Mount a PersistentVolumeClaim at /data. Default: false.")
+    size: Quantity = Field(default="5Gi", description="Requested storage. Default: 5Gi.")
+    storage_class: str | None = Field(default=None, description="storageClassName. Default: the cluster default.")
+
+
+class SecretKeyRef(MeshcModel):
+    """A reference to one key of a Secret that exists in the namespace. meshc never sees the value."""
+
+    secret: DnsLabel = Field(description="Secret name.")
+    key: str = Field(min_length=1, pattern=r"^[-._a-zA-Z0-9]+$", description="Key inside the Secret.")
+
+
+class PodAntiAffinity(MeshcModel):
+    """Spread this component's pods apart; the label selector is derived from the component."""
+
+    mode: Literal["required", "preferred"] = Field(description="required: never co-locate; preferred: avoid it.")
+    topology_key: str = Field(default="kubernetes.io/hostname", description="Default: kubernetes.io/hostname.")
+
+
+class Affinity(MeshcModel):
+    pod_anti_affinity: PodAntiAffinity | None = Field(default=None, description="Default: none.")
+    node_selector: dict[str, str] = Field(default_factory=dict, description="Node labels pods require. Default: none.")
+
+
+# --- global ---------------------------------------------------------------------
+
+
+class Global(MeshcModel):
+    image_registry: str = Field(default="", description="Registry prefix for every image without its own. Default: none (Docker Hub).")
+    image_pull_secrets: list[DnsLabel] = Field(default_factory=list, description="Names of pull Secrets for every pod. Default: none.")
+    namespace: DnsLabel = Field(default="mcp-mesh", description="Namespace of the environment. Default: mcp-mesh.")
+    create_namespace: bool = Field(default=True, description="Emit the Namespace object. Default: true.")
+
+
+# --- registry -------------------------------------------------------------------
+
+DATA_MOUNT_PATH = "/data"
+
+
+class SqliteDatabase(MeshcModel):
+    type: Literal["sqlite"]
+    path: str = Field(
+        default=f"{DATA_MOUNT_PATH}/mcp_mesh_registry.db",
+        pattern=rf"^{DATA_MOUNT_PATH}/[^/]+$",
+        description="Database file on the data volume. Default: /data/mcp_mesh_registry.db.",
+    )
+
+
+class PostgresDatabase(MeshcModel):
+    type: Literal["postgres"]
+    url_secret: SecretKeyRef = Field(description="Secret key holding the full postgres:// DATABASE_URL.")
+
+
+Database = Annotated[Union[SqliteDatabase, PostgresDatabase], Field(discriminator="type")]
+
+
+class RegistryService(MeshcModel):
+    port: Port = Field(default=8000, description="Service and container port. Default: 8000.")
+
+
+class Registry(MeshcModel):
+    """The MCP Mesh registry: one per environment; every agent is wired to it."""
+
+    enabled: bool = Field(default=True, description="Deploy the registry. Default: true.")
+    name: DnsLabel = Field(
+        default="mcp-registry",
+        description="Release name; object names derive from it. Default: mcp-registry.",
+    )
+    replicas: Replicas = Field(default=1, description="Registry pods. Default: 1.")
+    image: Image = Field(
+        default=Image(repository="mcpmesh/registry", tag="3.6"),
+        description="Default: mcpmesh/registry:3.6.",
+    )
+    service: RegistryService = Field(default_factory=RegistryService, description="Default: port 8000.")
+    database: Database = Field(default=SqliteDatabase(type="sqlite"), description="Default: sqlite on the data volume.")
+    persistence: Persistence = Field(default_factory=Persistence, description="Default: no PVC (data on an emptyDir).")
+    resources: Resources = Field(
+        default=Resources(
+            requests=ResourceAmounts(cpu="100m", memory="128Mi"),
+            limits=ResourceAmounts(cpu="500m", memory="512Mi"),
+        ),
+        description="Default: requests 100m/128Mi, limits 500m/512Mi.",
+    )
+    affinity: Affinity = Field(default_factory=Affinity, description="Default: none.")
+    autoscaling: Autoscaling = Field(default_factory=Autoscaling, description="Default: disabled.")
+    disruption_budget: DisruptionBudget = Field(default_factory=DisruptionBudget, description="Default: disabled.")
+    ingress: Ingress = Field(default_factory=Ingress, description="Default: disabled.")
+
+    @model_validator(mode="after")
+    def _sqlite_is_single_writer(self) -> Registry:
+        if self.database.type != "sqlite":
+            return self
+        if self.replicas > 1:
+            raise FieldRuleError(
+                "replicas",
+                f"sqlite allows only one registry replica, got {self.replicas}; "
+                "use database.type postgres to run more",
+            )
+        if self.autoscaling.enabled:
+            raise FieldRuleError("autoscaling", "sqlite cannot autoscale the registry; use database.type postgres")
+        return self
+
+
+# --- agents ---------------------------------------------------------------------
+
+
+class AgentHttp(MeshcModel):
+    port: Port = Field(default=8080, description="Container, Service and advertised port. Default: 8080.")
+
+
+class Agent(MeshcModel):
+    """One MCP Mesh agent. Its key in `agents` is its name (MCP_MESH_AGENT_NAME)."""
+
+    enabled: bool = Field(default=True, description="Deploy this agent. Default: true.")
+    image: Image = Field(
+        default=Image(repository="mcpmesh/python-runtime", tag="3.6"),
+        description="Default: mcpmesh/python-runtime:3.6.",
+    )
+    command: list[str] | None = Field(
+        default=None,
+        min_length=1,
+        description="Container command (replaces the image entrypoint). Default: the image's own.",
+    )
+    http: AgentHttp = Field(default_factory=AgentHttp, description="Default: port 8080.")
+    capabilities: list[str] = Field(default_factory=list, description="Capabilities this agent provides.")
+    dependencies: list[str] = Field(default_factory=list, description="Capabilities this agent consumes.")
+    env: dict[EnvVarName, str] = Field(default_factory=dict, description="Plain environment variables (no secrets).")
+    secret_env: dict[EnvVarName, SecretKeyRef] = Field(
+        default_factory=dict, description="Environment variables read from Secret keys."
+    )
+    replicas: Replicas = Field(default=1, description="Pods when not autoscaled. Default: 1.")
+    autoscaling: Autoscaling = Field(default_factory=Autoscaling, description="Default: disabled.")
+    resources: Resources = Field(
+        default=Resources(
+            requests=ResourceAmounts(cpu="100m", memory="256Mi"),
+            limits=ResourceAmounts(cpu="1", memory="1Gi"),
+        ),
+        description="Default: requests 100m/256Mi, limits 1/1Gi.",
+    )
+    persistence: Persistence = Field(default_factory=Persistence, description="Default: no volume.")
+    affinity: Affinity = Field(default_factory=Affinity, description="Default: none.")
+    disruption_budget: DisruptionBudget = Field(default_factory=DisruptionBudget, description="Default: disabled.")
+    ingress: Ingress = Field(default_factory=Ingress, description="Default: disabled.")
+
+    @model_validator(mode="after")
+    def _distinct_lists(self) -> Agent:
+        for field in ("capabilities", "dependencies"):
+            values = getattr(self, field)
+            repeated = sorted({v for v in values if values.count(v) > 1})
+            if repeated:
+                raise FieldRuleError(field, f"lists {', '.join(repeated)} more than once")
+        both = sorted(set(self.env) & set(self.secret_env))
+        if both:
+            raise FieldRuleError("secretEnv", f"{', '.join(both)} is set in both env and secretEnv")
+        return self
+
+
+# --- platform -------------------------------------------------------------------
+
+_QUOTA_RESOURCES = (
+    "requests.cpu", "requests.memory", "limits.cpu", "limits.memory", "cpu", "memory",
+    "pods", "services", "persistentvolumeclaims", "requests.storage", "configmaps", "secrets",
+    "services.loadbalancers", "services.nodeports", "requests.ephemeral-storage", "limits.ephemeral-storage",
+)
+
+
+def _check_quota_keys(hard: dict[str, str]) -> dict[str, str]:
+    import difflib
+
+    for key in hard:
+        if key not in _QUOTA_RESOURCES and not key.startswith("count/"):
+            close = difflib.get_close_matches(key, _QUOTA_RESOURCES, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"{key!r} is not a ResourceQuota resource name{hint}")
+    return hard
+
+
+class ResourceQuota(MeshcModel):
+    enabled: bool = Field(default=False, description="Emit a ResourceQuota for the namespace. Default: false.")
+    hard: Annotated[dict[str, Quantity], AfterValidator(_check_quota_keys)] = Field(
+        default_factory=dict,
+        description="Hard limits, e.g. requests.cpu, limits.memory, pods, services, persistentvolumeclaims.",
+    )
+
+
+class NetworkPolicies(MeshcModel):
+    enabled: bool = Field(default=False, description="Default-deny the namespace, then allow what the mesh needs. Default: false.")
+    allow_intra_namespace: bool = Field(default=True, description="Allow all traffic between pods of the namespace. Default: true.")
+    allowed_namespaces: list[DnsLabel] = Field(
+        default_factory=list, description="Namespaces whose pods may connect in. Default: none."
+    )
+
+
+class PostgresqlAuth(MeshcModel):
+    existing_secret: DnsLabel = Field(description="Secret holding the passwords; meshc never writes a password.")
+    database: DnsLabel = Field(default="mcpmesh", description="Database name. Default: mcpmesh.")
+    username: DnsLabel = Field(default="mcpmesh", description="Application user. Default: mcpmesh.")
+
+
+class Postgresql(MeshcModel):
+    enabled: bool = Field(default=False, description="Install PostgreSQL through Flux. Default: false.")
+    auth: PostgresqlAuth | None = Field(default=None, description="Credentials by Secret reference. Required when enabled.")
+    persistence: Persistence = Field(default_factory=lambda: Persistence(enabled=True, size="8Gi"), description="Default: 8Gi.")
+    metrics: bool = Field(default=False, description="Enable the metrics exporter. Default: false.")
+
+    @model_validator(mode="after")
+    def _auth_when_enabled(self) -> Postgresql:
+        if self.enabled and self.auth is None:
+            raise FieldRuleError("auth", "PostgreSQL needs auth.existingSecret; meshc never generates passwords")
+        return self
+
+
+class Prometheus(MeshcModel):
+    enabled: bool = Field(default=False, description="Install Prometheus through Flux. Default: false.")
+    retention: str = Field(default="15d", pattern=r"^[0-9]+(ms|s|m|h|d|w|y)$", description="TSDB retention. Default: 15d.")
+    persistence: Persistence = Field(default_factory=lambda: Persistence(enabled=True, size="8Gi"), description="Default: 8Gi.")
+
+
+class Grafana(MeshcModel):
+    enabled: bool = Field(default=False, description="Install Grafana through Flux. Default: false.")
+    admin_secret: DnsLabel | None = Field(
+        default=None, description="Secret with keys admin-user and admin-password. Required when enabled."
+    )
+    persistence: Persistence = Field(default_factory=Persistence, description="Default: no PVC.")
+
+    @model_validator(mode="after")
+    def _admin_secret_when_enabled(self) -> Grafana:
+        if self.enabled and self.admin_secret is None:
+            raise FieldRuleError("adminSecret", "Grafana needs adminSecret; meshc never generates passwords")
+        return self
+
+
+class Monitoring(MeshcModel):
+    prometheus: Prometheus = Field(default_factory=Prometheus, description="Default: disabled.")
+    grafana: Grafana = Field(default_factory=Grafana, description="Default: disabled.")
+
+
+# --- the environment ----------------------------------------------------------------
+
+
+class Environment(MeshcModel):
+    """One environment file, after `extends` has been merged in."""
+
+    extends: str | None = Field(
+        default=None,
+        description="A base file (relative path) this one extends: maps deep-merge, lists replace.",
+    )
+    naming: Literal["default", "helm-compatible"] = Field(
+        default="default",
+        description=(
+            "default: short names; helm-compatible: the mcp-mesh charts' names "
+            "(<release>-mcp-mesh-registry, <agent>-mcp-mesh-agent) so Flux can adopt a Helm install."
+        ),
+    )
+    global_: Global = Field(default_factory=Global, alias="global", description="Settings shared by every component.")
+    registry: Registry = Field(default_factory=Registry, description="The MCP Mesh registry.")
+    agents: dict[DnsLabel, Agent] = Field(default_factory=dict, description="Agents by name.")
+    resource_quota: ResourceQuota = Field(default_factory=ResourceQuota, description="Default: disabled.")
+    network_policies: NetworkPolicies = Field(default_factory=NetworkPolicies, description="Default: disabled.")
+    postgresql: Postgresql = Field(default_factory=Postgresql, description="Default: disabled.")
+    monitoring: Monitoring = Field(default_factory=Monitoring, description="Default: disabled.")
+
+    @model_validator(mode="after")
+    def _agents_need_a_registry(self) -> Environment:
+        if not self.registry.enabled and any(agent.enabled for agent in self.agents.values()):
+            raise FieldRuleError("registry", "agents are enabled but the registry is disabled; agents need a registry")
+        return self
+
+    @model_validator(mode="after")
+    def _derived_names_fit(self) -> Environment:
+        releases = [("registry.name", self.registry.name, REGISTRY_CHART)]
+        releases += [(f"agents.{name}", name, AGENT_CHART) for name in self.agents]
+        for key_path, release, chart in releases:
+            overlong = too_long(component_names(release, chart, self.naming))
+            if overlong:
+                raise FieldRuleError(
+                    key_path,
+                    f"derived name {overlong[0]!r} is {len(overlong[0])} characters, "
+                    f"over the Kubernetes limit of {MAX_NAME_LENGTH}; choose a shorter name",
+                )
+        return self

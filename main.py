@@ -1,0 +1,72 @@
+"""meshc command line: a thin shell over meshc's core. Exit codes: 0 ok, 1 findings or differences, 2 errors."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "constructs"))
+
+import click  # noqa: E402
+
+from meshc import cli_options  # noqa: E402
+from meshc.errors import MeshcError  # noqa: E402
+from meshc.schema import write_schema  # noqa: E402
+from meshc.synth import Project, synthesize  # noqa: E402
+
+PROJECT = Project(Path(__file__).resolve().parent)
+
+
+def fail(error: MeshcError) -> None:
+    click.echo(f"error: {error}", err=True)
+    sys.exit(error.exit_code)
+
+
+def report_synth(mirror_to: str | None, environments: tuple[str, ...]) -> None:
+    try:
+        summary = synthesize(PROJECT, list(environments), Path(mirror_to) if mirror_to else None)
+    except MeshcError as error:
+        fail(error)
+    for label, paths in (("added", summary.added), ("changed", summary.changed), ("removed", summary.removed)):
+        for path in paths:
+            click.echo(f"  {label:8} dist/{path}", err=True)
+    click.echo(
+        f"synth: {len(summary.added)} added, {len(summary.changed)} changed, "
+        f"{len(summary.removed)} removed, {summary.unchanged} unchanged",
+        err=True,
+    )
+
+
+mirror_option = click.option(
+    "--mirror-to",
+    envvar="CDK8S_OUTDIR",
+    hidden=True,
+    help="Also hard-link the output here (cdk8s-cli sets CDK8S_OUTDIR).",
+)
+
+
+@click.group(invoke_without_command=True)
+@mirror_option
+@click.pass_context
+def cli(ctx: click.Context, mirror_to: str | None) -> None:
+    """meshc: compile MCP Mesh environments into plain Kubernetes YAML."""
+    if ctx.invoked_subcommand is None:
+        report_synth(mirror_to, ())
+
+
+@cli.command()
+@cli_options.environments
+@mirror_option
+def synth(environments: tuple[str, ...], mirror_to: str | None) -> None:
+    """Write dist/<env>/ for the given environments (default: all)."""
+    report_synth(mirror_to, environments)
+
+
+@cli.command()
+def schema() -> None:
+    """Regenerate environments/meshc-environment.schema.json from the model."""
+    click.echo(f"wrote {write_schema(PROJECT.environments).relative_to(PROJECT.root)}", err=True)
+
+
+if __name__ == "__main__":
+    cli()
