@@ -5,7 +5,7 @@ from __future__ import annotations
 from meshc import model
 from meshc.context import MeshContext
 from meshc.naming import AGENT_CHART, component_names
-from meshc.registry import Registry
+from meshc.registry import RegistryEndpoint
 from meshc.runtime import Construct, k8s
 from meshc.workload import DATA_VOLUME, Probe, Probes, Workload, downward_env, rolling_update, secret_env
 
@@ -25,7 +25,7 @@ class Agent(Workload):
     when persistent; HPA, PDB and Ingress when asked.
 
     name: the agent's name (MCP_MESH_AGENT_NAME and its release name).
-    registry: the `Registry` construct the agent registers with.
+    registry: the endpoint of the registry the agent registers with (`Registry.endpoint`).
     """
 
     def __init__(
@@ -35,7 +35,7 @@ class Agent(Workload):
         *,
         name: str,
         spec: model.Agent,
-        registry: Registry,
+        registry: RegistryEndpoint,
         context: MeshContext,
     ):
         super().__init__(

@@ -11,13 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from meshc.context import COMPONENT_LABEL, INSTANCE_LABEL
+from meshc.delivery import FLUX_LAYER
 from meshc.loader import LoadedEnvironment
 from meshc.platform import Platform
 from meshc.runtime import cdk8s
 
-# Delivery layers, in the order Flux applies them.
-LAYERS = ("platform", "registry", "agents")
-_LAYER_OF_COMPONENT = {"platform": "platform", "registry": "registry", "agent": "agents"}
+# component label -> (delivery layer, environment key that configures it)
+_ORIGIN_OF_COMPONENT = {
+    "platform": ("platform", "global"),
+    "database": ("data", "postgresql"),
+    "monitoring": ("monitoring", "monitoring"),
+    "registry": ("registry", "registry"),
+    "delivery": (FLUX_LAYER, "gitops"),
+}
+_PLATFORM_KEYS = {"ResourceQuota": "resourceQuota", "NetworkPolicy": "networkPolicies"}
 
 
 @dataclass(frozen=True)
@@ -68,6 +75,7 @@ def _manifest(obj: dict) -> Manifest:
     if component == "agent":
         instance = labels[INSTANCE_LABEL]
         return Manifest("agents", f"agent/{instance}", f"agents.{instance}", obj)
-    source = {"Namespace": "global", "ResourceQuota": "resourceQuota", "NetworkPolicy": "networkPolicies"}
-    key = "registry" if component == "registry" else source.get(obj["kind"], "global")
-    return Manifest(_LAYER_OF_COMPONENT[component], component, key, obj)
+    layer, key = _ORIGIN_OF_COMPONENT[component]
+    if component == "platform":
+        key = _PLATFORM_KEYS.get(obj["kind"], key)
+    return Manifest(layer, component, key, obj)

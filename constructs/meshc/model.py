@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from meshc.graph import consumer_edges, find_cycle
 from meshc.naming import AGENT_CHART, MAX_NAME_LENGTH, REGISTRY_CHART, component_names, too_long
 
 
@@ -86,6 +87,8 @@ Quantity = Annotated[
 ]
 Port = Annotated[int, Field(ge=1, le=65535)]
 Replicas = Annotated[int, Field(ge=0, description="Number of pods.")]
+Duration = Annotated[str, Field(pattern=r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$", description="A Go duration such as 30s, 5m or 1h.")]
+RenderMode = Literal["manifests", "helmrelease"]
 
 
 # --- shared parts ---------------------------------------------------------------
@@ -152,6 +155,10 @@ class Persistence(MeshcModel):
     enabled: bool = Field(default=False, description="Mount a PersistentVolumeClaim at /data. Default: false.")
     size: Quantity = Field(default="5Gi", description="Requested storage. Default: 5Gi.")
     storage_class: str | None = Field(default=None, description="storageClassName. Default: the cluster default.")
+    access_mode: Literal["ReadWriteOnce", "ReadWriteOncePod", "ReadWriteMany"] = Field(
+        default="ReadWriteOnce",
+        description="Volume access mode; replicas on several nodes sharing one claim need ReadWriteMany. Default: ReadWriteOnce.",
+    )
 
 
 class SecretKeyRef(MeshcModel):
@@ -171,6 +178,17 @@ class PodAntiAffinity(MeshcModel):
 class Affinity(MeshcModel):
     pod_anti_affinity: PodAntiAffinity | None = Field(default=None, description="Default: none.")
     node_selector: dict[str, str] = Field(default_factory=dict, description="Node labels pods require. Default: none.")
+
+
+class ChartSource(MeshcModel):
+    """A Helm chart at a pinned version. oci:// URLs become an OCIRepository, https:// a HelmRepository."""
+
+    url: str = Field(pattern=r"^(oci|https)://", description="Repository URL without the chart name.")
+    chart: str = Field(min_length=1, description="Chart name.")
+    version: str = Field(
+        pattern=r"^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$",
+        description="Exact chart version; ranges are refused so every render is reproducible.",
+    )
 
 
 # --- global ---------------------------------------------------------------------
@@ -199,7 +217,13 @@ class SqliteDatabase(MeshcModel):
 
 class PostgresDatabase(MeshcModel):
     type: Literal["postgres"]
-    url_secret: SecretKeyRef = Field(description="Secret key holding the full postgres:// DATABASE_URL.")
+    url_secret: SecretKeyRef | None = Field(
+        default=None,
+        description=(
+            "Secret key holding the full postgres:// DATABASE_URL of an external database. "
+            "Default: the PostgreSQL release of this environment (postgresql.enabled)."
+        ),
+    )
 
 
 Database = Annotated[Union[SqliteDatabase, PostgresDatabase], Field(discriminator="type")]
@@ -213,6 +237,7 @@ class Registry(MeshcModel):
     """The MCP Mesh registry: one per environment; every agent is wired to it."""
 
     enabled: bool = Field(default=True, description="Deploy the registry. Default: true.")
+    render: RenderMode | None = Field(default=None, description="Override the environment's render mode for the registry.")
     name: DnsLabel = Field(
         default="mcp-registry",
         description="Release name; object names derive from it. Default: mcp-registry.",
@@ -263,6 +288,7 @@ class Agent(MeshcModel):
     """One MCP Mesh agent. Its key in `agents` is its name (MCP_MESH_AGENT_NAME)."""
 
     enabled: bool = Field(default=True, description="Deploy this agent. Default: true.")
+    render: RenderMode | None = Field(default=None, description="Override the environment's render mode for this agent.")
     image: Image = Field(
         default=Image(repository="mcpmesh/python-runtime", tag="3.6"),
         description="Default: mcpmesh/python-runtime:3.6.",
@@ -343,13 +369,20 @@ class NetworkPolicies(MeshcModel):
 
 
 class PostgresqlAuth(MeshcModel):
-    existing_secret: DnsLabel = Field(description="Secret holding the passwords; meshc never writes a password.")
+    existing_secret: DnsLabel = Field(
+        description="Secret with keys postgres-password and password; meshc never writes a password."
+    )
     database: DnsLabel = Field(default="mcpmesh", description="Database name. Default: mcpmesh.")
     username: DnsLabel = Field(default="mcpmesh", description="Application user. Default: mcpmesh.")
 
 
 class Postgresql(MeshcModel):
     enabled: bool = Field(default=False, description="Install PostgreSQL through Flux. Default: false.")
+    release: DnsLabel = Field(default="postgresql", description="Release name, also its Service name. Default: postgresql.")
+    chart: ChartSource = Field(
+        default=ChartSource(url="oci://registry-1.docker.io/bitnamicharts", chart="postgresql", version="16.7.27"),
+        description="Default: bitnami postgresql 16.7.27 (OCI).",
+    )
     auth: PostgresqlAuth | None = Field(default=None, description="Credentials by Secret reference. Required when enabled.")
     persistence: Persistence = Field(default_factory=lambda: Persistence(enabled=True, size="8Gi"), description="Default: 8Gi.")
     metrics: bool = Field(default=False, description="Enable the metrics exporter. Default: false.")
@@ -363,12 +396,22 @@ class Postgresql(MeshcModel):
 
 class Prometheus(MeshcModel):
     enabled: bool = Field(default=False, description="Install Prometheus through Flux. Default: false.")
+    release: DnsLabel = Field(default="prometheus", description="Release name. Default: prometheus.")
+    chart: ChartSource = Field(
+        default=ChartSource(url="https://prometheus-community.github.io/helm-charts", chart="prometheus", version="27.45.0"),
+        description="Default: prometheus-community prometheus 27.45.0.",
+    )
     retention: str = Field(default="15d", pattern=r"^[0-9]+(ms|s|m|h|d|w|y)$", description="TSDB retention. Default: 15d.")
     persistence: Persistence = Field(default_factory=lambda: Persistence(enabled=True, size="8Gi"), description="Default: 8Gi.")
 
 
 class Grafana(MeshcModel):
     enabled: bool = Field(default=False, description="Install Grafana through Flux. Default: false.")
+    release: DnsLabel = Field(default="grafana", description="Release name. Default: grafana.")
+    chart: ChartSource = Field(
+        default=ChartSource(url="https://grafana.github.io/helm-charts", chart="grafana", version="10.1.4"),
+        description="Default: grafana 10.1.4.",
+    )
     admin_secret: DnsLabel | None = Field(
         default=None, description="Secret with keys admin-user and admin-password. Required when enabled."
     )
@@ -384,6 +427,42 @@ class Grafana(MeshcModel):
 class Monitoring(MeshcModel):
     prometheus: Prometheus = Field(default_factory=Prometheus, description="Default: disabled.")
     grafana: Grafana = Field(default_factory=Grafana, description="Default: disabled.")
+
+
+class MeshCharts(MeshcModel):
+    """The upstream mcp-mesh charts, used for components rendered as HelmReleases."""
+
+    url: str = Field(default="oci://ghcr.io/dhyansraj/mcp-mesh", pattern=r"^(oci|https)://", description="Default: oci://ghcr.io/dhyansraj/mcp-mesh.")
+    version: str = Field(
+        default="3.6.0",
+        pattern=r"^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.-]+)?$",
+        description="Exact version of mcp-mesh-registry and mcp-mesh-agent. Default: 3.6.0.",
+    )
+
+    def source(self, chart: str) -> ChartSource:
+        return ChartSource(url=self.url, chart=chart, version=self.version)
+
+
+class Flux(MeshcModel):
+    """How Flux reconciles what meshc writes."""
+
+    namespace: DnsLabel = Field(default="flux-system", description="Namespace of the Kustomizations and the GitRepository. Default: flux-system.")
+    interval: Duration = Field(default="10m", description="Reconcile interval of every Flux object. Default: 10m.")
+    timeout: Duration = Field(default="5m", description="How long a layer or release may take to become ready. Default: 5m.")
+    retries: int = Field(
+        default=3, ge=0, description="Helm install/upgrade retries; a failed upgrade then rolls back (helm --atomic). Default: 3."
+    )
+
+
+class GitOps(MeshcModel):
+    """Where Flux finds the repository that holds dist/."""
+
+    url: str = Field(pattern=r"^(https|ssh|http)://", description="Git URL of the repository holding dist/.")
+    branch: str = Field(default="main", min_length=1, description="Branch Flux follows. Default: main.")
+    path: str | None = Field(
+        default=None, pattern=r"^\./", description="Folder of this environment's output. Default: ./dist/<env>."
+    )
+    secret_ref: DnsLabel | None = Field(default=None, description="Secret with Git credentials. Default: none (public).")
 
 
 # --- the environment ----------------------------------------------------------------
@@ -403,6 +482,18 @@ class Environment(MeshcModel):
             "(<release>-mcp-mesh-registry, <agent>-mcp-mesh-agent) so Flux can adopt a Helm install."
         ),
     )
+    render: RenderMode = Field(
+        default="manifests",
+        description=(
+            "How mesh components are delivered: manifests (meshc's own objects) or helmrelease "
+            "(Flux HelmReleases of the mcp-mesh charts). Each component may override it."
+        ),
+    )
+    flux: Flux = Field(default_factory=Flux, description="Flux reconcile settings.")
+    gitops: GitOps | None = Field(
+        default=None, description="The Git source Flux reads. Default: none, and no dist/<env>/flux folder."
+    )
+    mesh_charts: MeshCharts = Field(default_factory=MeshCharts, description="Default: mcp-mesh charts 3.6.0.")
     global_: Global = Field(default_factory=Global, alias="global", description="Settings shared by every component.")
     registry: Registry = Field(default_factory=Registry, description="The MCP Mesh registry.")
     agents: dict[DnsLabel, Agent] = Field(default_factory=dict, description="Agents by name.")
@@ -410,6 +501,40 @@ class Environment(MeshcModel):
     network_policies: NetworkPolicies = Field(default_factory=NetworkPolicies, description="Default: disabled.")
     postgresql: Postgresql = Field(default_factory=Postgresql, description="Default: disabled.")
     monitoring: Monitoring = Field(default_factory=Monitoring, description="Default: disabled.")
+
+    @model_validator(mode="after")
+    def _database_has_a_source(self) -> Environment:
+        database = self.registry.database
+        if isinstance(database, PostgresDatabase) and database.url_secret is None and not self.postgresql.enabled:
+            raise FieldRuleError(
+                "registry.database.urlSecret",
+                "postgres needs either urlSecret (an external database) or postgresql.enabled: true",
+            )
+        return self
+
+    def render_of(self, component: Registry | Agent) -> RenderMode:
+        return component.render or self.render
+
+    def enabled_agents(self) -> dict[str, Agent]:
+        return {name: agent for name, agent in sorted(self.agents.items()) if agent.enabled}
+
+    def release_order(self) -> dict[str, list[str]]:
+        """agent -> agent HelmReleases it waits for: its providers, when both are HelmReleases."""
+        released = {n: a for n, a in self.enabled_agents().items() if self.render_of(a) == "helmrelease"}
+        return consumer_edges(
+            {n: a.capabilities for n, a in released.items()}, {n: a.dependencies for n, a in released.items()}
+        )
+
+    @model_validator(mode="after")
+    def _release_order_is_acyclic(self) -> Environment:
+        cycle = find_cycle(self.release_order())
+        if cycle:
+            raise FieldRuleError(
+                f"agents.{cycle[0]}.dependencies",
+                f"the HelmRelease order has a cycle ({' -> '.join(cycle)}), so Flux would wait forever; "
+                "render one of these agents as manifests (render: manifests) or drop a dependency",
+            )
+        return self
 
     @model_validator(mode="after")
     def _agents_need_a_registry(self) -> Environment:

@@ -1,14 +1,24 @@
-"""`Platform`: one environment, composed: namespace, quota, policies, registry, agents."""
+"""`Platform`: one environment, composed.
+
+platform layer: namespace, quota, policies and chart sources; data: PostgreSQL;
+monitoring: Prometheus and Grafana; registry; agents; and, when the
+environment names its Git source, the Flux objects that apply them in order.
+"""
 
 from __future__ import annotations
 
 from meshc import model
 from meshc.agent import Agent
 from meshc.context import NAME_LABEL, MeshContext
-from meshc.naming import AGENT_CHART
+from meshc.delivery import Delivery
+from meshc.helm_release import ChartSources
+from meshc.mesh_releases import AgentRelease, RegistryRelease
+from meshc.monitoring import Monitoring
+from meshc.naming import AGENT_CHART, REGISTRY_CHART
 from meshc.network import NamespacePolicies
+from meshc.postgresql import PostgresqlRelease
 from meshc.quota import NamespaceQuota
-from meshc.registry import Registry
+from meshc.registry import Registry, RegistryEndpoint
 from meshc.runtime import Construct, k8s
 
 PLATFORM_NAME = "mcp-mesh-platform"
@@ -24,6 +34,7 @@ class Platform(Construct):
     def __init__(self, scope: Construct, id: str, *, environment: str, spec: model.Environment):
         super().__init__(scope, id)
         settings = spec.global_
+        self.spec = spec
         self.context = MeshContext(
             environment=environment,
             namespace=settings.namespace,
@@ -31,24 +42,110 @@ class Platform(Construct):
             image_registry=settings.image_registry,
             image_pull_secrets=tuple(settings.image_pull_secrets),
         )
-        self.labels = self.context.labels(
-            name=PLATFORM_NAME, instance=settings.namespace, component="platform", version=spec.registry.image.tag
-        )
+        self.version = spec.registry.image.tag
+        self.labels = self._labels(PLATFORM_NAME, settings.namespace, "platform")
+        self.layers: set[str] = set()
+
         if settings.create_namespace:
             k8s.KubeNamespace(self, "Namespace", metadata=k8s.ObjectMeta(name=settings.namespace, labels=self.labels))
+            self.layers.add("platform")
         if spec.resource_quota.enabled:
             NamespaceQuota(self, "Quota", namespace=settings.namespace, labels=self.labels, hard=spec.resource_quota.hard)
+            self.layers.add("platform")
+        self.sources = ChartSources(self, "ChartSources", namespace=settings.namespace, labels=self.labels, interval=spec.flux.interval)
 
-        self.registry = Registry(self, "Registry", spec=spec.registry, context=self.context) if spec.registry.enabled else None
-        self.agents = {
-            name: Agent(self, f"Agent-{name}", name=name, spec=agent, registry=self.registry, context=self.context)
-            for name, agent in sorted(spec.agents.items())
-            if agent.enabled and self.registry is not None
-        }
+        postgres = self._add_postgresql() if spec.postgresql.enabled else None
+        if spec.monitoring.prometheus.enabled or spec.monitoring.grafana.enabled:
+            Monitoring(
+                self,
+                "Monitoring",
+                spec=spec.monitoring,
+                namespace=settings.namespace,
+                labels=self._labels("mcp-mesh-monitoring", settings.namespace, "monitoring"),
+                sources=self.sources,
+                flux=spec.flux,
+            )
+            self.layers.add("monitoring")
+        self.registry = self._add_registry(postgres) if spec.registry.enabled else None
+        self.agents = self._add_agents() if self.registry is not None else {}
+
         if spec.network_policies.enabled:
             self._add_network_policies(spec.network_policies)
+        if self.sources.created:
+            self.layers.add("platform")
+        if spec.gitops is not None:
+            Delivery(
+                self,
+                "Delivery",
+                environment=environment,
+                gitops=spec.gitops,
+                flux=spec.flux,
+                layers=self.layers,
+                labels=self._labels("meshc", environment, "delivery"),
+            )
+
+    def _labels(self, name: str, instance: str, component: str, version: str | None = None) -> dict[str, str]:
+        return self.context.labels(name=name, instance=instance, component=component, version=version or self.version)
+
+    def _add_postgresql(self) -> PostgresqlRelease:
+        self.layers.add("data")
+        postgresql = self.spec.postgresql
+        return PostgresqlRelease(
+            self,
+            "Postgresql",
+            spec=postgresql,
+            namespace=self.context.namespace,
+            labels=self._labels("postgresql", postgresql.release, "database", postgresql.chart.version),
+            sources=self.sources,
+            flux=self.spec.flux,
+        )
+
+    def _add_registry(self, postgres: PostgresqlRelease | None) -> Registry | RegistryRelease:
+        self.layers.add("registry")
+        spec = self.spec.registry
+        connection = postgres.connection if postgres else None
+        if self.spec.render_of(spec) == "manifests":
+            return Registry(self, "Registry", spec=spec, context=self.context, postgres=connection)
+        return RegistryRelease(
+            self,
+            "Registry",
+            spec=spec,
+            context=self.context,
+            charts=self.spec.mesh_charts,
+            sources=self.sources,
+            flux=self.spec.flux,
+            labels=self._labels(REGISTRY_CHART, spec.name, "registry", spec.image.tag),
+            postgres=connection,
+            postgres_release=postgres.release if postgres else None,
+        )
+
+    def _add_agents(self) -> dict[str, Agent | AgentRelease]:
+        endpoint: RegistryEndpoint = self.registry.endpoint
+        registry_release = (self.registry.release,) if isinstance(self.registry, RegistryRelease) else ()
+        order = self.spec.release_order()
+        agents: dict[str, Agent | AgentRelease] = {}
+        for name, spec in self.spec.enabled_agents().items():
+            self.layers.add("agents")
+            if self.spec.render_of(spec) == "manifests":
+                agents[name] = Agent(self, f"Agent-{name}", name=name, spec=spec, registry=endpoint, context=self.context)
+                continue
+            agents[name] = AgentRelease(
+                self,
+                f"Agent-{name}",
+                name=name,
+                spec=spec,
+                registry=endpoint,
+                context=self.context,
+                charts=self.spec.mesh_charts,
+                sources=self.sources,
+                flux=self.spec.flux,
+                labels=self._labels(AGENT_CHART, name, "agent", spec.image.tag),
+                depends_on=registry_release + tuple(order.get(name, ())),
+            )
+        return agents
 
     def _add_network_policies(self, settings: model.NetworkPolicies) -> None:
+        self.layers.add("platform")
         policies = NamespacePolicies(self, "NetworkPolicies", namespace=self.context.namespace, labels=self.labels)
         policies.isolate()
         policies.allow_dns()
@@ -59,7 +156,12 @@ class Platform(Construct):
             return
         # Without blanket intra-namespace traffic, open exactly the mesh's own paths.
         agents = {NAME_LABEL: AGENT_CHART}
-        if self.registry is not None and self.agents:
-            policies.allow_to("allow-agents-to-registry", source=agents, target=self.registry.selector, ports=[self.registry.port])
+        registry_pods = {NAME_LABEL: REGISTRY_CHART}
         if self.agents:
-            policies.allow_to("allow-agents-to-agents", source=agents, target=agents, ports=[a.port for a in self.agents.values()])
+            policies.allow_to("allow-agents-to-registry", source=agents, target=registry_pods, ports=[self.registry.endpoint.port])
+            policies.allow_to(
+                "allow-agents-to-agents",
+                source=agents,
+                target=agents,
+                ports=[spec.http.port for spec in self.spec.enabled_agents().values()],
+            )

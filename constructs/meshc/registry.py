@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from meshc import model
 from meshc.context import MeshContext
 from meshc.naming import REGISTRY_CHART, component_names
@@ -25,14 +27,58 @@ REGISTRY_CONFIG = {
 }
 
 
+@dataclass(frozen=True)
+class RegistryEndpoint:
+    """Where agents reach the registry: its Service name and port, in the same namespace."""
+
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+
+def registry_endpoint(spec: model.Registry, context: MeshContext) -> RegistryEndpoint:
+    """The registry's address, the same whether it is rendered as manifests or as a HelmRelease."""
+    return RegistryEndpoint(component_names(spec.name, REGISTRY_CHART, context.naming).base, spec.service.port)
+
+
+@dataclass(frozen=True)
+class PostgresConnection:
+    """A PostgreSQL database served by another release of the same environment."""
+
+    host: str
+    port: int
+    database: str
+    username: str
+    password: model.SecretKeyRef
+
+    @property
+    def url(self) -> str:
+        # Kubernetes expands $(DATABASE_PASSWORD) from the env var defined before this one.
+        return f"postgres://{self.username}:$(DATABASE_PASSWORD)@{self.host}:{self.port}/{self.database}?sslmode=disable"
+
+
 class Registry(Workload):
     """Registry objects: ServiceAccount, ConfigMap, Service, headless Service and
     Deployment; a PVC when persistent; HPA, PDB and Ingress when asked.
 
-    Agents read `url`, `host` and `port` from here, never from a typed string.
+    Agents read `endpoint` from here, never from a typed string.
+
+    postgres: the database release to use when `spec.database` is postgres without
+    its own urlSecret. Default: none.
     """
 
-    def __init__(self, scope: Construct, id: str, *, spec: model.Registry, context: MeshContext):
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        spec: model.Registry,
+        context: MeshContext,
+        postgres: PostgresConnection | None = None,
+    ):
         super().__init__(
             scope,
             id,
@@ -44,8 +90,8 @@ class Registry(Workload):
             release=spec.name,
             port=spec.service.port,
         )
-        self.host = self.names.base
-        self.url = f"http://{self.host}:{self.port}"
+        self.endpoint = registry_endpoint(spec, context)
+        self.postgres = postgres
         self.add_common_objects({**REGISTRY_CONFIG, "PORT": str(self.port), "REGISTRY_NAME": spec.name})
         self.add_service("HeadlessService", self.names.headless, headless=True)
         self._add_registry_deployment(spec)
@@ -65,7 +111,7 @@ class Registry(Workload):
             # (or wait forever for a ReadWriteOnce volume).
             strategy = k8s.DeploymentStrategy(type="Recreate")
         else:
-            env.append(secret_env("DATABASE_URL", spec.database.url_secret))
+            env += database_env(spec.database, self.postgres)
             strategy = rolling_update()
         if isinstance(spec.database, model.SqliteDatabase) or spec.persistence.enabled:
             volume = self.data_volume()
@@ -81,3 +127,12 @@ class Registry(Workload):
             strategy=strategy,
         )
 
+
+
+def database_env(database: model.PostgresDatabase, postgres: PostgresConnection | None) -> list[k8s.EnvVar]:
+    """DATABASE_URL from the user's Secret, or composed from the environment's PostgreSQL release."""
+    if database.url_secret is not None:
+        return [secret_env("DATABASE_URL", database.url_secret)]
+    if postgres is None:
+        raise ValueError("a postgres registry without urlSecret needs the environment's PostgreSQL release")
+    return [secret_env("DATABASE_PASSWORD", postgres.password), k8s.EnvVar(name="DATABASE_URL", value=postgres.url)]

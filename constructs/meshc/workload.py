@@ -238,7 +238,7 @@ class Workload(Construct):
             "PersistentVolumeClaim",
             metadata=self.metadata(self.names.data),
             spec=k8s.PersistentVolumeClaimSpec(
-                access_modes=["ReadWriteOnce"],
+                access_modes=[persistence.access_mode],
                 storage_class_name=persistence.storage_class,
                 resources=k8s.VolumeResourceRequirements(requests={"storage": quantity(persistence.size)}),
             ),

@@ -1,0 +1,197 @@
+"""Mesh components rendered as HelmReleases of the upstream mcp-mesh charts.
+
+The values use only keys the 3.6 charts read (see
+reference/mcp-mesh-charts.md §7): `registry.host`/`registry.port` instead of
+the ignored `agent.registryUrl`, `env` as a list, no `agent.script`,
+`agent.capabilities` or `agent.dependencies`. `fullnameOverride` keeps object
+names identical to the manifests render, so switching modes keeps names.
+Chart defaults that would differ from the manifests render are pinned: no
+memory autoscaling metric, no Redis at the umbrella chart's `mcp-core-*`
+address, the registry's DATABASE_URL set explicitly.
+"""
+
+from __future__ import annotations
+
+from meshc import model
+from meshc.context import MeshContext, selector_labels
+from meshc.helm_release import ChartRelease, ChartSources, persistence_values
+from meshc.naming import AGENT_CHART, REGISTRY_CHART, component_names
+from meshc.registry import PostgresConnection, RegistryEndpoint, registry_endpoint
+from meshc.runtime import Construct
+from meshc.workload import WorkloadSpec
+
+
+def _image(image: model.Image, context: MeshContext) -> dict:
+    registry = image.registry if image.registry is not None else context.image_registry
+    values = {"repository": image.repository, "tag": image.tag, "pullPolicy": image.pull_policy}
+    return {**values, "registry": registry} if registry else values
+
+
+def _resources(resources: model.Resources) -> dict:
+    def amounts(given: model.ResourceAmounts) -> dict:
+        return {key: value for key, value in (("cpu", given.cpu), ("memory", given.memory)) if value is not None}
+
+    return {"requests": amounts(resources.requests), "limits": amounts(resources.limits)}
+
+
+def _affinity(affinity: model.Affinity, selector: dict[str, str]) -> dict:
+    anti = affinity.pod_anti_affinity
+    if anti is None:
+        return {}
+    term = {"labelSelector": {"matchLabels": selector}, "topologyKey": anti.topology_key}
+    if anti.mode == "required":
+        return {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}
+    return {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [{"weight": 100, "podAffinityTerm": term}]}}
+
+
+def _ingress(ingress: model.Ingress) -> dict:
+    if not ingress.enabled:
+        return {"enabled": False}
+    values = {
+        "enabled": True,
+        "className": ingress.class_name or "",
+        "hosts": [{"host": ingress.host, "paths": [{"path": ingress.path, "pathType": "Prefix"}]}],
+    }
+    if ingress.tls_secret_name:
+        values["tls"] = [{"secretName": ingress.tls_secret_name, "hosts": [ingress.host]}]
+    return values
+
+
+def _workload_values(spec: WorkloadSpec, context: MeshContext, names_base: str, selector: dict[str, str]) -> dict:
+    """Values both charts read the same way."""
+    scaling = spec.autoscaling
+    values = {
+        "fullnameOverride": names_base,
+        "image": _image(spec.image, context),
+        "replicaCount": spec.replicas,
+        "autoscaling": {
+            "enabled": scaling.enabled,
+            "minReplicas": scaling.min_replicas,
+            "maxReplicas": scaling.max_replicas,
+            "targetCPUUtilizationPercentage": scaling.target_cpu_utilization_percentage,
+            # The charts add an 80% memory metric unless it is zeroed.
+            "targetMemoryUtilizationPercentage": 0,
+        },
+        "resources": _resources(spec.resources),
+        "persistence": persistence_values(spec.persistence, access_mode_key="accessMode"),
+        "podDisruptionBudget": {"enabled": spec.disruption_budget.enabled, "minAvailable": spec.disruption_budget.min_available},
+        "ingress": _ingress(spec.ingress),
+        "affinity": _affinity(spec.affinity, selector),
+        "nodeSelector": dict(spec.affinity.node_selector),
+    }
+    if context.image_pull_secrets:
+        values["imagePullSecrets"] = [{"name": name} for name in context.image_pull_secrets]
+    return values
+
+
+def _secret_env(name: str, ref: model.SecretKeyRef) -> dict:
+    return {"name": name, "valueFrom": {"secretKeyRef": {"name": ref.secret, "key": ref.key}}}
+
+
+class RegistryRelease(Construct):
+    """The registry as a HelmRelease of `mcp-mesh-registry`; same `endpoint` as the manifests render."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        spec: model.Registry,
+        context: MeshContext,
+        charts: model.MeshCharts,
+        sources: ChartSources,
+        flux: model.Flux,
+        labels: dict[str, str],
+        postgres: PostgresConnection | None = None,
+        postgres_release: str | None = None,
+    ):
+        super().__init__(scope, id)
+        self.endpoint = registry_endpoint(spec, context)
+        self.release = spec.name
+        names = component_names(spec.name, REGISTRY_CHART, context.naming)
+        values = _workload_values(spec, context, names.base, selector_labels(labels))
+        values["service"] = {"port": spec.service.port}
+        values["registry"] = {
+            "port": spec.service.port,
+            "database": self._database(spec.database, postgres),
+            # The chart defaults to a Redis at the umbrella chart's address, which does not exist here.
+            "redis": {"enabled": False},
+        }
+        if isinstance(spec.database, model.SqliteDatabase):
+            # The binary reads only DATABASE_URL; the chart's database.path is never read.
+            values["env"] = [{"name": "DATABASE_URL", "value": spec.database.path}]
+        ChartRelease(
+            self,
+            "Release",
+            release=spec.name,
+            namespace=context.namespace,
+            labels=labels,
+            chart=charts.source(REGISTRY_CHART),
+            sources=sources,
+            flux=flux,
+            values=values,
+            depends_on=(postgres_release,) if postgres_release else (),
+        )
+
+    @staticmethod
+    def _database(database: model.SqliteDatabase | model.PostgresDatabase, postgres: PostgresConnection | None) -> dict:
+        if isinstance(database, model.SqliteDatabase):
+            return {"type": "sqlite", "path": database.path}
+        if database.url_secret is not None:
+            return {"type": "postgres", "existingSecret": database.url_secret.secret, "existingSecretUrlKey": database.url_secret.key}
+        return {
+            "type": "postgres",
+            "host": postgres.host,
+            "port": postgres.port,
+            "name": postgres.database,
+            "username": postgres.username,
+            "existingSecret": postgres.password.secret,
+            "existingSecretPasswordKey": postgres.password.key,
+        }
+
+
+class AgentRelease(Construct):
+    """An agent as a HelmRelease of `mcp-mesh-agent`, wired to `registry` like the manifests render."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        name: str,
+        spec: model.Agent,
+        registry: RegistryEndpoint,
+        context: MeshContext,
+        charts: model.MeshCharts,
+        sources: ChartSources,
+        flux: model.Flux,
+        labels: dict[str, str],
+        depends_on: tuple[str, ...] = (),
+    ):
+        super().__init__(scope, id)
+        self.release = name
+        self.capabilities = tuple(spec.capabilities)
+        self.dependencies = tuple(spec.dependencies)
+        names = component_names(name, AGENT_CHART, context.naming)
+        values = _workload_values(spec, context, names.base, selector_labels(labels))
+        values["service"] = {"port": spec.http.port}
+        values["agent"] = {"name": name, "http": {"port": spec.http.port}} | (
+            {"command": list(spec.command)} if spec.command else {}
+        )
+        # The chart's real keys: `agent.registryUrl` and `mesh.registryUrl` are ignored.
+        values["registry"] = {"host": registry.host, "port": str(registry.port)}
+        values["env"] = [{"name": key, "value": value} for key, value in sorted(spec.env.items())] + [
+            _secret_env(key, ref) for key, ref in sorted(spec.secret_env.items())
+        ]
+        ChartRelease(
+            self,
+            "Release",
+            release=name,
+            namespace=context.namespace,
+            labels=labels,
+            chart=charts.source(AGENT_CHART),
+            sources=sources,
+            flux=flux,
+            values=values,
+            depends_on=depends_on,
+        )

@@ -1,0 +1,64 @@
+"""PostgreSQL for the registry, installed by Flux from a pinned chart."""
+
+from __future__ import annotations
+
+from meshc import model
+from meshc.helm_release import ChartRelease, ChartSources, SecretValue, persistence_values
+from meshc.registry import PostgresConnection
+from meshc.runtime import Construct
+
+POSTGRES_PORT = 5432
+# Key names the bitnami chart uses for an existing Secret.
+ADMIN_PASSWORD_KEY = "postgres-password"
+USER_PASSWORD_KEY = "password"
+
+
+class PostgresqlRelease(Construct):
+    """A HelmRelease of PostgreSQL whose passwords come from `auth.existingSecret`.
+
+    `connection` tells the registry where the database is; it is derived from
+    this release, so host, user and Secret are never typed twice.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        spec: model.Postgresql,
+        namespace: str,
+        labels: dict[str, str],
+        sources: ChartSources,
+        flux: model.Flux,
+    ):
+        super().__init__(scope, id)
+        auth = spec.auth
+        self.release = spec.release
+        self.connection = PostgresConnection(
+            host=spec.release,
+            port=POSTGRES_PORT,
+            database=auth.database,
+            username=auth.username,
+            password=model.SecretKeyRef(secret=auth.existing_secret, key=USER_PASSWORD_KEY),
+        )
+        ChartRelease(
+            self,
+            "Release",
+            release=spec.release,
+            namespace=namespace,
+            labels=labels,
+            chart=spec.chart,
+            sources=sources,
+            flux=flux,
+            values={
+                # The Service is named after the release, whatever the chart's naming rules.
+                "fullnameOverride": spec.release,
+                "auth": {"username": auth.username, "database": auth.database},
+                "primary": {"persistence": persistence_values(spec.persistence)},
+                "metrics": {"enabled": spec.metrics},
+            },
+            secret_values=(
+                SecretValue(auth.existing_secret, ADMIN_PASSWORD_KEY, "auth.postgresPassword"),
+                SecretValue(auth.existing_secret, USER_PASSWORD_KEY, "auth.password"),
+            ),
+        )
