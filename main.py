@@ -64,8 +64,9 @@ def synth(environments: tuple[str, ...], mirror_to: str | None) -> None:
 
 @cli.command()
 def schema() -> None:
-    """Regenerate environments/meshc-environment.schema.json from the model."""
-    click.echo(f"wrote {write_schema(PROJECT.environments).relative_to(PROJECT.root)}", err=True)
+    """Regenerate the environment JSON Schema and docs/environment-reference.md from the model."""
+    for path in write_schema(PROJECT.root):
+        click.echo(f"wrote {path.relative_to(PROJECT.root)}", err=True)
 
 
 if __name__ == "__main__":
