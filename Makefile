@@ -5,6 +5,9 @@
 # never runs on the machine's end-of-life Node 20.
 
 VENV := .venv
+# cdk8s-cli asks npm for a newer version on every run; offline that prints a
+# stack trace, and a pinned tool has nothing to upgrade to.
+export CDK8S_CHECK_UPGRADE := false
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
 .PHONY: setup synth test validate bench
