@@ -1,0 +1,364 @@
+"""Bad input, through the real command line: every case ends in one clear message on
+stderr naming the file, the line (where the YAML gives one) and the key path, exit
+code 2, no traceback, and a dist/ left exactly as it was.
+
+Each case runs once (`outcome`), in a throw-away project holding a valid `alpha`
+environment next to the broken file(s) and a dist/ pre-populated by a real synth of
+`alpha` and `beta`: a run that wrote anything would have removed `beta`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+LONG_NAME = "a" * 45  # + "-mcp-mesh-agent-config" is 67 characters
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    files: dict[str, str]
+    # (where, says): a reported line starts with `where` and contains `says`.
+    expect: list[tuple[str, str]]
+    args: tuple[str, ...] = ("synth",)
+    bug: str | None = field(default=None)  # a known core bug: the message test is expected to fail
+
+
+def dev(text: str) -> dict[str, str]:
+    return {"dev.yaml": text}
+
+
+CASES = [
+    Case(
+        "malformed-yaml",
+        dev("registry:\n  name: x\n  - item\n"),
+        [("environments/dev.yaml:3", "malformed YAML: expected <block end>, but found '-'")],
+    ),
+    Case(
+        "tab-indentation",
+        dev("registry:\n\tname: x\n"),
+        [("environments/dev.yaml:2", "malformed YAML: found character '\\t' that cannot start any token")],
+    ),
+    Case(
+        "unclosed-quote-points-at-the-quote",
+        dev('global:\n  namespace: "mesh\nagents: {}\n'),
+        [("environments/dev.yaml:2", "malformed YAML")],
+        bug="loader._parse reports the problem_mark (end of stream, line 4 of a 3-line file) instead of the context_mark",
+    ),
+    Case(
+        "unknown-top-level-key",
+        dev("agentz:\n  a: {}\n"),
+        [("environments/dev.yaml:1 agentz:", "unknown key; did you mean 'agents'?")],
+    ),
+    Case(
+        "unknown-nested-key",
+        dev("registry:\n  replica: 1\n"),
+        [("environments/dev.yaml:2 registry.replica:", "unknown key; did you mean 'replicas'?")],
+    ),
+    Case(
+        "unknown-key-under-a-database-type",
+        dev("registry:\n  database:\n    type: postgres\n    urlSecrt: {secret: db, key: url}\n"),
+        [("environments/dev.yaml:4 registry.database.urlSecrt:", "did you mean 'urlSecret'?")],
+    ),
+    Case(
+        "string-for-a-number",
+        dev('registry:\n  replicas: "1"\n'),
+        [("environments/dev.yaml:2 registry.replicas:", "expected a whole number, got a string '1'")],
+    ),
+    Case(
+        "number-for-a-string-tag",
+        dev("registry:\n  image: {repository: mcpmesh/registry, tag: 3.6}\n"),
+        [("environments/dev.yaml:2 registry.image.tag:", "expected a string, got a number 3.6; quote it")],
+    ),
+    Case(
+        "negative-replicas",
+        dev("agents:\n  a:\n    replicas: -1\n"),
+        [("environments/dev.yaml:3 agents.a.replicas:", "greater than or equal to 0 (got -1)")],
+    ),
+    Case(
+        "upper-case-agent-name",
+        dev("agents:\n  WeatherAgent: {}\n"),
+        [("environments/dev.yaml:2 agents.WeatherAgent:", "must be a DNS-1123 label")],
+    ),
+    Case(
+        "underscore-in-agent-name",
+        dev("agents:\n  weather_agent: {}\n"),
+        [("environments/dev.yaml:2 agents.weather_agent:", "must be a DNS-1123 label")],
+    ),
+    Case(
+        "invalid-namespace",
+        dev("global:\n  namespace: Mesh\n"),
+        [("environments/dev.yaml:2 global.namespace:", "must be a DNS-1123 label")],
+    ),
+    Case(
+        "sqlite-with-two-replicas",
+        dev("registry:\n  database: {type: sqlite}\n  replicas: 2\n"),
+        [("environments/dev.yaml:3 registry.replicas:", "sqlite allows only one registry replica, got 2")],
+    ),
+    Case(
+        "sqlite-with-autoscaling",
+        dev("registry:\n  autoscaling: {enabled: true}\n"),
+        [("environments/dev.yaml:2 registry.autoscaling:", "sqlite cannot autoscale the registry")],
+    ),
+    Case(
+        "missing-environment",
+        dev("global: {namespace: dev}\n"),
+        [("environment 'nope' not found", "there is no environments/nope.yaml (available: alpha, dev)")],
+        args=("synth", "--env", "nope"),
+    ),
+    Case("empty-file", dev(""), [("environments/dev.yaml the file is empty", "needs at least a mapping")]),
+    Case("comments-only", dev("# nothing yet\n"), [("environments/dev.yaml the file is empty", "")]),
+    Case(
+        "scalar-at-top-level",
+        dev("# c\nregistry\n"),
+        [("environments/dev.yaml:2 the top level must be a mapping", "")],
+    ),
+    Case(
+        "list-at-top-level",
+        dev("- registry\n- agents\n"),
+        [("environments/dev.yaml:1 the top level must be a mapping", "")],
+    ),
+    Case(
+        "duplicate-agent",
+        dev("agents:\n  a: {}\n  b: {}\n  a: {replicas: 2}\n"),
+        [("environments/dev.yaml:4 agents.a:", "duplicate key; 'a' is already set on line 2")],
+    ),
+    Case(
+        "duplicate-key-elsewhere",
+        dev("global:\n  namespace: one\n  namespace: two\n"),
+        [("environments/dev.yaml:3 global.namespace:", "duplicate key; 'namespace' is already set on line 2")],
+    ),
+    Case(
+        "bad-quantity",
+        dev("agents:\n  a:\n    resources:\n      limits: {memory: 1GB}\n"),
+        [("environments/dev.yaml:4 agents.a.resources.limits.memory:", "'1GB' is not a Kubernetes quantity")],
+    ),
+    Case(
+        "bad-quota-resource-name",
+        dev("resourceQuota:\n  enabled: true\n  hard:\n    request.cpu: '2'\n"),
+        [("environments/dev.yaml:3 resourceQuota.hard:", "'request.cpu' is not a ResourceQuota resource name; did you mean 'requests.cpu'?")],
+    ),
+    Case(
+        "unknown-database-type",
+        dev("registry:\n  database:\n    type: mysql\n"),
+        [("environments/dev.yaml:2 registry.database:", "expected one of 'sqlite', 'postgres'")],
+    ),
+    Case(
+        "unknown-database-type-names-the-type",
+        dev("registry:\n  database:\n    type: mysql\n"),
+        [("environments/dev.yaml:2 registry.database:", "unknown type 'mysql'")],
+        bug="loader._message prints error['input'] (the whole mapping) for union_tag_invalid instead of error['ctx']['tag']",
+    ),
+    Case(
+        "postgres-without-url-secret",
+        dev("registry:\n  database: {type: postgres}\n"),
+        [("environments/dev.yaml:2 registry.database.urlSecret:", "urlSecret")],
+    ),
+    Case(
+        "missing-required-key",
+        dev("registry:\n  image: {tag: '3.6'}\n"),
+        [("environments/dev.yaml:2 registry.image.repository:", "required key is missing")],
+    ),
+    Case(
+        "extends-cycle",
+        {"dev.yaml": "extends: _a.yaml\n", "_a.yaml": "extends: _b.yaml\n", "_b.yaml": "# loops\nextends: _a.yaml\n"},
+        [("environments/", "extends itself in a cycle: environments/dev.yaml -> environments/_a.yaml -> environments/_b.yaml -> environments/_a.yaml")],
+    ),
+    Case(
+        "extends-cycle-points-at-the-extends-line",
+        {"dev.yaml": "extends: _a.yaml\n", "_a.yaml": "extends: _b.yaml\n", "_b.yaml": "# loops\nextends: _a.yaml\n"},
+        [("environments/_b.yaml:2 extends:", "cycle")],
+        bug="loader._read_with_extends reports the cycle at the re-entered file (_a.yaml) without a line, "
+        "not at the `extends` key that closes it",
+    ),
+    Case(
+        "extends-missing-file",
+        dev("# c\nextends: _nope.yaml\n"),
+        [("environments/_nope.yaml", "not found")],
+    ),
+    Case(
+        "extends-missing-file-points-at-the-extends-line",
+        dev("# c\nextends: _nope.yaml\n"),
+        [("environments/dev.yaml:2 extends:", "environments/_nope.yaml")],
+        bug="loader._read_with_extends reports a missing base as '<base> file not found', "
+        "without the file, line and key that name it",
+    ),
+    Case(
+        "extends-not-a-file-name",
+        dev("extends: 3\n"),
+        [("environments/dev.yaml:1 extends:", "must be a file name")],
+    ),
+    Case(
+        "ingress-without-host",
+        dev("agents:\n  a:\n    ingress: {enabled: true}\n"),
+        [("environments/dev.yaml:3 agents.a.ingress.host:", "an enabled ingress needs a host")],
+    ),
+    Case(
+        "capability-listed-twice",
+        dev("agents:\n  a:\n    capabilities: [greeting, translation, greeting]\n"),
+        [("environments/dev.yaml:3 agents.a.capabilities:", "lists greeting more than once")],
+    ),
+    Case(
+        "env-var-in-env-and-secret-env",
+        dev("agents:\n  a:\n    env: {API_KEY: x}\n    secretEnv:\n      API_KEY: {secret: s, key: k}\n"),
+        [("environments/dev.yaml:4 agents.a.secretEnv:", "API_KEY is set in both env and secretEnv")],
+    ),
+    Case(
+        "derived-name-too-long",
+        dev(f"naming: helm-compatible\nagents:\n  {LONG_NAME}: {{}}\n"),
+        [(f"environments/dev.yaml:3 agents.{LONG_NAME}:", "is 67 characters, over the Kubernetes limit of 63")],
+    ),
+    Case(
+        "agents-without-registry",
+        dev("registry:\n  enabled: false\nagents:\n  a: {}\n"),
+        [("environments/dev.yaml:1 registry:", "agents are enabled but the registry is disabled")],
+    ),
+    Case(
+        "port-zero",
+        dev("agents:\n  a:\n    http: {port: 0}\n"),
+        [("environments/dev.yaml:3 agents.a.http.port:", "greater than or equal to 1 (got 0)")],
+    ),
+    Case(
+        "port-70000",
+        dev("registry:\n  service: {port: 70000}\n"),
+        [("environments/dev.yaml:2 registry.service.port:", "less than or equal to 65535 (got 70000)")],
+    ),
+    Case(
+        "pull-policy-not-a-choice",
+        dev("registry:\n  image: {repository: mcpmesh/registry, tag: '3.6', pullPolicy: always}\n"),
+        [("environments/dev.yaml:2 registry.image.pullPolicy:", "'Always', 'IfNotPresent' or 'Never' (got 'always')")],
+    ),
+    Case(
+        "naming-mode-not-a-choice",
+        dev("naming: helm\n"),
+        [("environments/dev.yaml:1 naming:", "'default' or 'helm-compatible' (got 'helm')")],
+    ),
+    Case(
+        "quoted-yes-for-a-boolean",
+        dev('registry:\n  enabled: "yes"\n'),
+        [("environments/dev.yaml:2 registry.enabled:", "expected true or false, got a string 'yes'")],
+    ),
+    Case(
+        "unquoted-on-as-an-env-value",
+        dev("agents:\n  a:\n    env:\n      DEBUG: on\n"),
+        [("environments/dev.yaml:4 agents.a.env.DEBUG:", "expected a string, got a boolean True; quote it")],
+    ),
+    Case(
+        "agent-set-to-null",
+        dev("agents:\n  a:\n"),
+        [("environments/dev.yaml:2 agents.a:", "expected a mapping, got nothing (null)")],
+    ),
+    Case(
+        "agents-as-a-list",
+        dev("agents: [hello, weather]\n"),
+        [("environments/dev.yaml:1 agents:", "expected a mapping, got a list")],
+    ),
+    Case(
+        "postgresql-without-auth",
+        dev("postgresql:\n  enabled: true\n"),
+        [("environments/dev.yaml:1 postgresql.auth:", "meshc never generates passwords")],
+    ),
+    Case(
+        "grafana-without-admin-secret",
+        dev("monitoring:\n  grafana:\n    enabled: true\n"),
+        [("environments/dev.yaml:2 monitoring.grafana.adminSecret:", "Grafana needs adminSecret")],
+    ),
+    Case(
+        "problem-in-the-base-file",
+        {
+            "dev.yaml": "extends: _base.yaml\nregistry:\n  name: central\n",
+            "_base.yaml": "# shared\nregistry:\n  replicas: many\n",
+        },
+        [("environments/_base.yaml:3 registry.replicas:", "expected a whole number, got a string 'many'")],
+        args=("synth", "--env", "dev"),
+    ),
+    Case(
+        "duplicate-key-in-the-base-file",
+        {"dev.yaml": "extends: _base.yaml\n", "_base.yaml": "agents:\n  a: {}\n  a: {}\n"},
+        [("environments/_base.yaml:3 agents.a:", "duplicate key; 'a' is already set on line 2")],
+        args=(),
+    ),
+    Case(
+        "several-problems-at-once",
+        dev("registry:\n  replica: 1\nagents:\n  a:\n    replicas: -2\n    http: {port: 0}\n"),
+        [
+            ("3 problems in the environment files; nothing was written:", ""),
+            ("environments/dev.yaml:2 registry.replica:", "did you mean 'replicas'?"),
+            ("environments/dev.yaml:5 agents.a.replicas:", "(got -2)"),
+            ("environments/dev.yaml:6 agents.a.http.port:", "(got 0)"),
+        ],
+    ),
+    Case(
+        "problems-in-several-environments-at-once",
+        {"dev.yaml": "registry:\n  replicas: -1\n", "prod.yaml": "agentz: {}\n"},
+        [
+            ("environments/dev.yaml:2 registry.replicas:", "(got -1)"),
+            ("environments/prod.yaml:1 agentz:", "did you mean 'agents'?"),
+        ],
+        args=(),
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    case: Case
+    exit_code: int
+    stdout: str
+    stderr: str
+    exception: BaseException | None
+    dist_before: dict[str, bytes] = field(repr=False)
+    dist_after: dict[str, bytes] = field(repr=False)
+
+
+@pytest.fixture(scope="module", params=CASES, ids=[case.id for case in CASES])
+def outcome(request, tmp_path_factory, valid_dist, minimal_environment, read_tree, cli_runner) -> Outcome:
+    """Run the case's command once against its own project."""
+    import main
+    from meshc.synth import Project
+
+    case: Case = request.param
+    project = Project(tmp_path_factory.mktemp(case.id))
+    for name, text in {"alpha.yaml": minimal_environment("alpha"), **case.files}.items():
+        (project.environments / name).parent.mkdir(parents=True, exist_ok=True)
+        (project.environments / name).write_text(text, encoding="utf-8")
+    for path, content in valid_dist.items():
+        (project.dist / path).parent.mkdir(parents=True, exist_ok=True)
+        (project.dist / path).write_bytes(content)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(main, "PROJECT", project)
+        result = cli_runner.invoke(main.cli, list(case.args))
+    return Outcome(case, result.exit_code, result.stdout, result.stderr, result.exception, valid_dist, read_tree(project.dist))
+
+
+def test_cases_are_distinct_and_enough():
+    assert len({case.id for case in CASES}) == len(CASES)
+    assert len({tuple(sorted(case.files.items())) + case.args for case in CASES if case.bug is None}) >= 25
+
+
+def test_exit_code_is_2(outcome):
+    assert outcome.exit_code == 2, outcome.stderr
+
+
+def test_message_names_the_file_line_and_key_path(outcome, request):
+    if outcome.case.bug:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=outcome.case.bug))
+    reported = [line.strip().removeprefix("error: ") for line in outcome.stderr.splitlines()]
+    for where, says in outcome.case.expect:
+        assert any(line.startswith(where) and says in line for line in reported), (where, says, outcome.stderr)
+
+
+def test_message_is_one_error_on_stderr(outcome):
+    assert outcome.stderr.startswith("error: ")
+    assert outcome.stdout == ""
+
+
+def test_dist_is_left_exactly_as_it_was(outcome):
+    assert outcome.dist_after == outcome.dist_before
+
+
+def test_no_traceback_reaches_the_user(outcome):
+    assert "Traceback" not in outcome.stderr
+    assert isinstance(outcome.exception, SystemExit), repr(outcome.exception)
