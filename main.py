@@ -12,7 +12,7 @@ import click  # noqa: E402
 from meshc import cli_options  # noqa: E402
 from meshc.errors import MeshcError  # noqa: E402
 from meshc.schema import write_schema  # noqa: E402
-from meshc.synth import Project, synthesize  # noqa: E402
+from meshc.synth import Project, synthesize, validate as validate_environments  # noqa: E402
 
 PROJECT = Project(Path(__file__).resolve().parent)
 
@@ -22,11 +22,13 @@ def fail(error: MeshcError) -> None:
     sys.exit(error.exit_code)
 
 
-def report_synth(mirror_to: str | None, environments: tuple[str, ...]) -> None:
+def report_synth(mirror_to: str | None, environments: tuple[str, ...], crd_dirs: tuple[Path, ...]) -> None:
     try:
-        summary = synthesize(PROJECT, list(environments), Path(mirror_to) if mirror_to else None)
+        summary = synthesize(PROJECT, list(environments), Path(mirror_to) if mirror_to else None, crd_dirs)
     except MeshcError as error:
         fail(error)
+    if summary.report is not None and summary.report.warnings:
+        click.echo(summary.report.to_text(severity="warning"), err=True)
     for label, paths in (("added", summary.added), ("changed", summary.changed), ("removed", summary.removed)):
         for path in paths:
             click.echo(f"  {label:8} dist/{path}", err=True)
@@ -47,19 +49,36 @@ mirror_option = click.option(
 
 @click.group(invoke_without_command=True)
 @mirror_option
+@cli_options.crd_dirs
 @click.pass_context
-def cli(ctx: click.Context, mirror_to: str | None) -> None:
+def cli(ctx: click.Context, mirror_to: str | None, crd_dirs: tuple[Path, ...]) -> None:
     """meshc: compile MCP Mesh environments into plain Kubernetes YAML."""
     if ctx.invoked_subcommand is None:
-        report_synth(mirror_to, ())
+        report_synth(mirror_to, (), crd_dirs)
 
 
 @cli.command()
 @cli_options.environments
 @mirror_option
-def synth(environments: tuple[str, ...], mirror_to: str | None) -> None:
-    """Write dist/<env>/ for the given environments (default: all)."""
-    report_synth(mirror_to, environments)
+@cli_options.crd_dirs
+def synth(environments: tuple[str, ...], mirror_to: str | None, crd_dirs: tuple[Path, ...]) -> None:
+    """Check, then write dist/<env>/ for the given environments (default: all). Exit 1 when a check fails."""
+    report_synth(mirror_to, environments, crd_dirs)
+
+
+@cli.command()
+@cli_options.environments
+@cli_options.output
+@cli_options.crd_dirs
+def validate(environments: tuple[str, ...], output: str, crd_dirs: tuple[Path, ...]) -> None:
+    """Run synth's checks without writing. Exit 0: no errors (warnings allowed); 1: errors; 2: unusable input."""
+    try:
+        report = validate_environments(PROJECT, list(environments), crd_dirs)
+    except MeshcError as error:
+        fail(error)
+    click.echo(report.render(output))
+    click.echo(f"validate: {report.summary()}", err=True)
+    sys.exit(report.exit_code)
 
 
 @cli.command()

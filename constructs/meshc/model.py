@@ -465,6 +465,36 @@ class GitOps(MeshcModel):
     secret_ref: DnsLabel | None = Field(default=None, description="Secret with Git credentials. Default: none (public).")
 
 
+class Validation(MeshcModel):
+    """The checks every synth and `validate` run (docs/validate.md)."""
+
+    kubernetes_version: str = Field(
+        default="1.33",
+        pattern=r"^1\.[0-9]+$",
+        description='Kubernetes minor version whose API schema every object must match, quoted ("1.33"). Default: "1.33".',
+    )
+    strict_dependencies: bool = Field(
+        default=False,
+        description="Make an unresolved agent dependency or a dependency cycle an error, not a warning. Default: false.",
+    )
+    allow_literal_secrets: bool = Field(
+        default=False,
+        description="Allow secret-looking env vars (API_KEY, ...) with literal values; for development only. Default: false.",
+    )
+
+    @model_validator(mode="after")
+    def _schemas_exist(self) -> Validation:
+        from kubernetes_validate.utils import all_versions, major_minor
+
+        shipped = sorted({major_minor(v) for v in all_versions()}, key=lambda v: int(v.split(".")[1]))
+        if self.kubernetes_version not in shipped:
+            raise FieldRuleError(
+                "kubernetesVersion",
+                f"no API schema for Kubernetes {self.kubernetes_version}; choose one of {shipped[0]} to {shipped[-1]}",
+            )
+        return self
+
+
 # --- the environment ----------------------------------------------------------------
 
 
@@ -501,6 +531,7 @@ class Environment(MeshcModel):
     network_policies: NetworkPolicies = Field(default_factory=NetworkPolicies, description="Default: disabled.")
     postgresql: Postgresql = Field(default_factory=Postgresql, description="Default: disabled.")
     monitoring: Monitoring = Field(default_factory=Monitoring, description="Default: disabled.")
+    validation: Validation = Field(default_factory=Validation, description="Settings of the checks run on every synth and validate.")
 
     @model_validator(mode="after")
     def _database_has_a_source(self) -> Environment:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from meshc.build import BuiltEnvironment, build
+from meshc.checks import ChecksFailed, Report, check
 from meshc.loader import LoadedEnvironment, load_environments
 from meshc.writer import WriteSummary, mirror, render_environment, write_environments
 
@@ -31,10 +32,28 @@ def load_and_build(project: Project, names: list[str]) -> list[BuiltEnvironment]
     return build(environments)
 
 
-def synthesize(project: Project, names: list[str], mirror_to: Path | None = None) -> WriteSummary:
+@dataclass
+class SynthSummary(WriteSummary):
+    """What synth wrote, and the report of the checks it passed (warnings only)."""
+
+    report: Report | None = None
+
+
+def validate(project: Project, names: list[str], crd_dirs: list[Path] | tuple[Path, ...] = ()) -> Report:
+    """The checks of `synth`, without writing: the core of `python main.py validate`."""
+    return check(load_and_build(project, names), crd_dirs)
+
+
+def synthesize(
+    project: Project, names: list[str], mirror_to: Path | None = None, crd_dirs: list[Path] | tuple[Path, ...] = ()
+) -> SynthSummary:
+    """Check, then write. Raises ChecksFailed (exit 1) before writing anything when a check finds an error."""
     built = load_and_build(project, names)
+    report = check(built, crd_dirs)
+    if report.errors:
+        raise ChecksFailed(report)
     trees = {b.name: render_environment(b) for b in built}
     summary = write_environments(project.dist, trees, remove_others=not names)
     if mirror_to is not None and mirror_to.resolve() != project.dist.resolve():
         mirror(project.dist, list(trees), mirror_to)
-    return summary
+    return SynthSummary(**{f.name: getattr(summary, f.name) for f in fields(summary)}, report=report)

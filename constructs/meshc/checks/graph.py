@@ -1,0 +1,148 @@
+"""Mesh graph check: who provides each capability an agent depends on.
+
+Built from the model (agents' `capabilities` and `dependencies`); the
+Kubernetes objects do not carry them. MCP Mesh starts an agent whose
+dependency nobody provides and injects it as absent, so an unresolved
+dependency is a warning, or an error with `validation.strictDependencies`.
+Dependency cycles follow the same rule. An agent that depends on its own
+capability is always an error; two providers of one capability are a warning.
+"""
+
+from __future__ import annotations
+
+from meshc.checks.report import Finding, Scope
+
+
+def check(scope: Scope) -> list[Finding]:
+    agents = scope.model.agents
+    strict = scope.model.validation.strict_dependencies
+    severity = "error" if strict else "warning"
+    providers: dict[str, list[str]] = {}
+    disabled: dict[str, list[str]] = {}
+    for name, agent in sorted(agents.items()):
+        for capability in agent.capabilities:
+            (providers if agent.enabled else disabled).setdefault(capability, []).append(name)
+
+    findings: list[Finding] = []
+    edges: dict[str, dict[str, str]] = {}  # consumer -> provider -> capability
+    for name, agent in sorted(agents.items()):
+        if not agent.enabled:
+            continue
+        edges[name] = {}
+        component, key = f"agent/{name}", ("agents", name, "dependencies")
+        for index, capability in enumerate(agent.dependencies):
+            item = (*key, index)
+            found = [p for p in providers.get(capability, []) if p != name]
+            if name in providers.get(capability, []):
+                findings.append(scope.finding(
+                    "error", "graph.self-dependency", component, key,
+                    f"depends on {capability!r}, which it provides itself",
+                    f"remove {capability!r} from agents.{name}.dependencies; an agent calls its own tools directly",
+                    locate=item,
+                ))
+                continue
+            if not found:
+                off = disabled.get(capability, [])
+                note = f"; {', '.join(off)} provide{'s' if len(off) == 1 else ''} it but {'is' if len(off) == 1 else 'are'} disabled" if off else ""
+                runtime = "" if strict else "; MCP Mesh starts the agent and injects it as absent"
+                findings.append(scope.finding(
+                    severity, "graph.unresolved", component, key,
+                    f"depends on {capability!r}, which no enabled agent of {scope.name} provides{note}{runtime}",
+                    (f"enable agents.{off[0]}" if off else f"add an agent that lists {capability!r} in its capabilities")
+                    + f", or remove {capability!r} from agents.{name}.dependencies",
+                    locate=item,
+                ))
+                continue
+            if len(found) > 1:
+                findings.append(scope.finding(
+                    "warning", "graph.ambiguous", component, key,
+                    f"depends on {capability!r}, which {len(found)} agents provide ({', '.join(found)}); "
+                    "the registry picks one of them at runtime",
+                    f"keep {capability!r} in one agent's capabilities, or give the providers distinct capability names",
+                    locate=item,
+                ))
+            for provider in found:
+                edges[name].setdefault(provider, capability)
+
+    for cycle in cycles(edges):
+        first = cycle[0]
+        steps = "".join(f" -[{edges[a][b]}]-> {b}" for a, b in zip(cycle, cycle[1:]))
+        findings.append(scope.finding(
+            severity, "graph.cycle", f"agent/{first}", ("agents", first, "dependencies"),
+            f"dependency cycle: {first}{steps}",
+            "remove one of these dependencies; agents in a cycle wait on each other whenever one restarts",
+        ))
+    return findings
+
+
+def cycles(edges: dict[str, dict[str, str]]) -> list[list[str]]:
+    """One cycle per group of agents that depend on each other: [a, b, ..., a], starting at the smallest name."""
+    found = []
+    for group in _strongly_connected(edges):
+        if len(group) > 1:
+            found.append(_shortest_cycle(edges, min(group), set(group)))
+    return sorted(found)
+
+
+def _strongly_connected(edges: dict[str, dict[str, str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative, in a deterministic order."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+
+    for root in sorted(edges):
+        if root in index:
+            continue
+        visit(root)
+        work = [(root, iter(sorted(edges.get(root, {}))))]
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    visit(child)
+                    work.append((child, iter(sorted(edges.get(child, {})))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    group = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        group.append(member)
+                        if member == node:
+                            break
+                    groups.append(sorted(group))
+    return groups
+
+
+def _shortest_cycle(edges: dict[str, dict[str, str]], start: str, members: set[str]) -> list[str]:
+    previous: dict[str, str] = {}
+    frontier, seen = [start], {start}
+    while frontier:
+        following = []
+        for node in frontier:
+            for child in sorted(edges.get(node, {})):
+                if child == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(previous[path[-1]])
+                    return [*reversed(path), start]
+                if child in members and child not in seen:
+                    seen.add(child)
+                    previous[child] = node
+                    following.append(child)
+        frontier = following
+    raise AssertionError(f"no cycle through {start}")  # pragma: no cover - a group of two always has one

@@ -1,0 +1,100 @@
+"""The pod-running objects of a build at their worst case, shared by the quota, workload and secrets checks.
+
+Works on the built objects (Deployments, StatefulSets, ReplicaSets, bare Pods
+and the HorizontalPodAutoscalers that scale them), so whatever a later
+component adds is covered the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from meshc.build import Manifest
+from meshc.checks.report import KeyPath, source_path
+
+POD_TEMPLATE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet")
+DEFAULT_MAX_SURGE = "25%"
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One object that runs pods, and how many it may run at once."""
+
+    manifest: Manifest
+    pod_spec: dict
+    pod_labels: dict
+    replicas: int  # the HPA maximum when autoscaled, else spec.replicas
+    surge: int  # extra pods a rolling update adds on top of `replicas`
+    autoscaler: Manifest | None
+
+    @property
+    def pods(self) -> int:
+        return self.replicas + self.surge
+
+    @property
+    def namespace(self) -> str | None:
+        return self.manifest.namespace
+
+    @property
+    def key(self) -> KeyPath:
+        return source_path(self.manifest.source_key)
+
+    @property
+    def replicas_key(self) -> KeyPath:
+        """The environment key that sets the worst-case replica count."""
+        if self.autoscaler is not None:
+            return (*source_path(self.autoscaler.source_key), "autoscaling", "maxReplicas")
+        return (*self.key, "replicas")
+
+    def containers(self, *, init: bool = True) -> list[dict]:
+        regular = list(self.pod_spec.get("containers") or [])
+        return [*(self.pod_spec.get("initContainers") or []), *regular] if init else regular
+
+    def describe(self) -> str:
+        pods = f"{self.pods} pod{'s' if self.pods != 1 else ''}"
+        if self.autoscaler is None and not self.surge:
+            return pods
+        scaled = "HPA max " if self.autoscaler is not None else ""
+        surge = f" + {self.surge} surge" if self.surge else ""
+        return f"{scaled}{self.replicas}{surge} = {pods}"
+
+
+def autoscalers(manifests: tuple[Manifest, ...]) -> dict[tuple[str | None, str, str], Manifest]:
+    """HPAs by the (namespace, kind, name) of the object they scale."""
+    found = {}
+    for manifest in manifests:
+        if manifest.kind == "HorizontalPodAutoscaler":
+            target = (manifest.obj.get("spec") or {}).get("scaleTargetRef") or {}
+            found[(manifest.namespace, target.get("kind", ""), target.get("name", ""))] = manifest
+    return found
+
+
+def workloads(manifests: tuple[Manifest, ...]) -> list[Workload]:
+    scalers = autoscalers(manifests)
+    result = []
+    for manifest in manifests:
+        spec = manifest.obj.get("spec") or {}
+        if manifest.kind == "Pod":
+            result.append(Workload(manifest, spec, manifest.obj["metadata"].get("labels") or {}, 1, 0, None))
+            continue
+        if manifest.kind not in POD_TEMPLATE_KINDS:
+            continue
+        template = spec.get("template") or {}
+        scaler = scalers.get((manifest.namespace, manifest.kind, manifest.name))
+        replicas = int(((scaler.obj.get("spec") or {}) if scaler else spec).get("maxReplicas" if scaler else "replicas", 1))
+        surge = rolling_surge(spec, replicas) if manifest.kind == "Deployment" else 0
+        labels = (template.get("metadata") or {}).get("labels") or {}
+        result.append(Workload(manifest, template.get("spec") or {}, labels, replicas, surge, scaler))
+    return result
+
+
+def rolling_surge(deployment_spec: dict, replicas: int) -> int:
+    """Pods a Deployment adds during a rollout: maxSurge (a percentage rounds up, as in Kubernetes); Recreate adds none."""
+    strategy = deployment_spec.get("strategy") or {}
+    if strategy.get("type", "RollingUpdate") == "Recreate":
+        return 0
+    surge = (strategy.get("rollingUpdate") or {}).get("maxSurge", DEFAULT_MAX_SURGE)
+    if isinstance(surge, str) and surge.endswith("%"):
+        return math.ceil(replicas * int(surge[:-1]) / 100)
+    return int(surge)

@@ -1,0 +1,137 @@
+"""Schema check: every object against the OpenAPI schema of its kind, strictly.
+
+Built-in kinds use the schemas `kubernetes-validate` ships for the environment's
+`validation.kubernetesVersion` (offline; the "-strict" variants, in which an
+unknown field is an error). Other kinds use the CRDs found in `--crd-dir`; a
+kind with no schema anywhere is reported as not checked, never passed silently.
+
+kubernetes-validate's own `validate()` re-reads a 1.4 MB definitions file on
+every call; here each (version, kind) validator is built once per process.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import jsonschema
+from kubernetes_validate import utils as kv
+from referencing import Registry, Resource
+
+from meshc.build import Manifest
+from meshc.checks.crds import CrdCatalog, CrdVersion
+from meshc.checks.report import Finding, Scope, format_subject, source_path
+
+MAX_MESSAGE = 240
+MAX_ERRORS_PER_OBJECT = 5
+
+
+def supported_versions() -> list[str]:
+    """The Kubernetes minor versions kubernetes-validate ships schemas for ("1.25", ...)."""
+    return sorted({kv.major_minor(v) for v in kv.all_versions()}, key=lambda v: tuple(int(p) for p in v.split(".")))
+
+
+def is_builtin_group(group: str) -> bool:
+    """Kubernetes' own API groups: the core group, dotless groups (apps, batch) and *.k8s.io."""
+    return group == "" or "." not in group or group.endswith(".k8s.io")
+
+
+def split_api_version(api_version: str) -> tuple[str, str]:
+    """("apps", "v1") for apps/v1; ("", "v1") for v1."""
+    group, _, version = api_version.rpartition("/")
+    return group, version
+
+
+@lru_cache(maxsize=None)
+def _definitions(version: str) -> tuple[str, Registry]:
+    full = next(v for v in kv.all_versions() if kv.major_minor(v) == version)
+    folder = f"kubernetes-json-schema/v{full}-local-strict"
+    definitions = Resource.from_contents(kv.schema_contents(f"{folder}/_definitions.json", version))
+    return folder, definitions @ Registry()
+
+
+@lru_cache(maxsize=None)
+def builtin_validator(version: str, api_version: str, kind: str) -> jsonschema.protocols.Validator | None:
+    """The strict validator of a built-in kind, or None when that Kubernetes version has no such kind."""
+    folder, registry = _definitions(version)
+    # kubernetes-validate's file names: rbac.authorization.k8s.io/v1 -> rbac-v1
+    suffix = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
+    try:
+        schema = kv.schema_contents(f"{folder}/{kind.lower()}-{suffix}.json", version)
+    except FileNotFoundError:
+        return None
+    return jsonschema.Draft202012Validator(schema, registry=Resource.from_contents(schema) @ registry)
+
+
+def check(scope: Scope, crds: CrdCatalog) -> list[Finding]:
+    version = scope.model.validation.kubernetes_version
+    findings: list[Finding] = []
+    unchecked: dict[tuple[str, str], list[Manifest]] = {}
+    for manifest in scope.built.manifests:
+        api_version, kind = manifest.obj.get("apiVersion", ""), manifest.obj.get("kind", "")
+        group, served = split_api_version(api_version)
+        known = crds.lookup(group, kind)
+        if known is not None:
+            findings += _check_crd(scope, manifest, crds, group, served, known)
+        elif is_builtin_group(group):
+            validator = builtin_validator(version, api_version, kind)
+            if validator is None:
+                findings.append(_finding(
+                    scope, manifest, "schema.unknown-kind",
+                    f"{format_subject(manifest.obj)}: Kubernetes {version} has no {kind} in {api_version}",
+                    "set validation.kubernetesVersion to the version the cluster runs; "
+                    "if it already is, this is a meshc bug: please report it",
+                ))
+            else:
+                findings += _errors(scope, manifest, validator, f"Kubernetes {version}")
+        else:
+            unchecked.setdefault((api_version, kind), []).append(manifest)
+    for (api_version, kind), manifests in sorted(unchecked.items()):
+        count = len(manifests)
+        findings.append(_finding(
+            scope, manifests[0], "schema.unchecked",
+            f"{count} {kind} object{'s' if count != 1 else ''} ({api_version}) not schema-checked: no CRD for {kind} was given",
+            f"pass --crd-dir with a folder holding the {kind} CRD, or list such folders in MESHC_CRD_DIRS",
+            severity="warning",
+        ))
+    return findings
+
+
+def _check_crd(scope: Scope, manifest: Manifest, crds: CrdCatalog, group: str, served: str,
+               known: dict[str, CrdVersion]) -> list[Finding]:
+    kind = manifest.kind
+    entry = known.get(served)
+    if entry is None or not entry.served:
+        offered = ", ".join(sorted(f"{group}/{v.name}" for v in known.values() if v.served)) or "none"
+        return [_finding(
+            scope, manifest, "schema.crd-version",
+            f"{format_subject(manifest.obj)}: {manifest.obj['apiVersion']} is not served by the {kind} CRD (served: {offered})",
+            f"write {kind} in a served version, or pass the CRD of the controller version the cluster runs",
+        )]
+    validator = crds.validator(group, kind, served)
+    if validator is None:
+        return [_finding(
+            scope, manifest, "schema.unchecked",
+            f"{format_subject(manifest.obj)} not schema-checked: the {kind} CRD in {entry.source} has no schema for {served}",
+            "pass a CRD with an openAPIV3Schema", severity="warning",
+        )]
+    return _errors(scope, manifest, validator, f"the {kind} CRD")
+
+
+def _errors(scope: Scope, manifest: Manifest, validator, against: str) -> list[Finding]:
+    errors = sorted(validator.iter_errors(manifest.obj), key=lambda e: ([str(p) for p in e.absolute_path], e.message))
+    findings = []
+    for error in errors[:MAX_ERRORS_PER_OBJECT]:
+        where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+        message = error.message if len(error.message) <= MAX_MESSAGE else error.message[: MAX_MESSAGE - 1] + "…"
+        findings.append(_finding(
+            scope, manifest, "schema.invalid",
+            f"{format_subject(manifest.obj)} {where}: {message} (checked against {against})",
+            f"correct the setting under {manifest.source_key or 'this component'} that produces {where}; "
+            "if the environment file looks right, this is a meshc bug: please report it",
+        ))
+    return findings
+
+
+def _finding(scope: Scope, manifest: Manifest, check_id: str, message: str, fix: str, *, severity="error") -> Finding:
+    return scope.finding(severity, check_id, manifest.component, source_path(manifest.source_key), message, fix)

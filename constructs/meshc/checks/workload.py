@@ -1,0 +1,253 @@
+"""Workload sanity: what the API server or the running mesh would trip over.
+
+- requests are at most limits, in every container;
+- an HPA's minimum is at most its maximum, and it scales an object of the
+  environment; an HPA on CPU utilization needs cpu requests;
+- the container port, the Service targetPort and the advertised
+  MCP_MESH_HTTP_PORT agree;
+- every container has liveness and readiness probes, on a port it exposes;
+- a sqlite registry never runs more than one pod.
+"""
+
+from __future__ import annotations
+
+from meshc.build import Manifest
+from meshc.checks.pods import Workload, autoscalers, workloads
+from meshc.checks.quantities import QuantityError, format_quantity, parse_quantity
+from meshc.checks.report import Finding, KeyPath, Scope, dotted, format_subject, source_path
+
+ADVERTISED_PORT = "MCP_MESH_HTTP_PORT"
+ADVERTISED_HOST = "MCP_MESH_HTTP_HOST"
+POSTGRES_SCHEMES = ("postgres://", "postgresql://")
+
+
+def port_key(manifest: Manifest) -> KeyPath:
+    """The environment key that sets a component's port."""
+    key = source_path(manifest.source_key)
+    if manifest.component == "registry":
+        return (*key, "service", "port")
+    if manifest.component.startswith("agent/"):
+        return (*key, "http", "port")
+    return key
+
+
+def check(scope: Scope) -> list[Finding]:
+    manifests = scope.built.manifests
+    loads = workloads(manifests)
+    findings: list[Finding] = []
+    for workload in loads:
+        findings += _requests_within_limits(scope, workload)
+        findings += _probes(scope, workload)
+        findings += _advertised_port(scope, workload, manifests)
+    findings += _autoscalers(scope, manifests, loads)
+    findings += _services(scope, manifests, loads)
+    findings += _sqlite(scope, loads)
+    return findings
+
+
+def _requests_within_limits(scope: Scope, workload: Workload) -> list[Finding]:
+    findings = []
+    for container in workload.containers():
+        resources = container.get("resources") or {}
+        requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+        for name in sorted(set(requests) & set(limits)):
+            try:
+                request, limit = parse_quantity(requests[name]), parse_quantity(limits[name])
+            except QuantityError:
+                continue  # the schema check reports it
+            if request > limit:
+                key = (*workload.key, "resources", "requests", name)
+                findings.append(scope.finding(
+                    "error", "workload.requests-exceed-limits", workload.manifest.component, key,
+                    f"requests {format_quantity(request, name)} {name} but its limit is {format_quantity(limit, name)} "
+                    f"(container {container.get('name')}); Kubernetes rejects the pod",
+                    f"lower {dotted(key)} to at most {format_quantity(limit, name)}, "
+                    f"or raise {dotted((*workload.key, 'resources', 'limits', name))}",
+                ))
+    return findings
+
+
+def _probes(scope: Scope, workload: Workload) -> list[Finding]:
+    findings = []
+    for container in workload.containers(init=False):
+        ports = container.get("ports") or []
+        named = {p.get("name") for p in ports if p.get("name")}
+        numbers = {p.get("containerPort") for p in ports}
+        for probe in ("livenessProbe", "readinessProbe"):
+            spec = container.get(probe)
+            if not spec:
+                findings.append(scope.finding(
+                    "error", "workload.probe-missing", workload.manifest.component, workload.key,
+                    f"container {container.get('name')} of {format_subject(workload.manifest.obj)} has no {probe}",
+                    "give every container liveness and readiness probes (meshc's own components always have them)",
+                ))
+                continue
+            action = spec.get("httpGet") or spec.get("tcpSocket") or spec.get("grpc") or {}
+            port = action.get("port")
+            if port is None or port in (named if isinstance(port, str) else numbers):
+                continue
+            findings.append(scope.finding(
+                "error", "workload.probe-port", workload.manifest.component, port_key(workload.manifest),
+                f"the {probe} of container {container.get('name')} uses port {port!r}, which the container does not expose",
+                f"probe one of the container's ports ({', '.join(map(str, sorted(named) or sorted(numbers))) or 'none'})",
+            ))
+    return findings
+
+
+def effective_env(container: dict, config_maps: dict[str, dict]) -> dict[str, tuple[str | None, str]]:
+    """What the container sees: name -> (literal value or None, "configMap" or "env"); env wins over envFrom."""
+    env: dict[str, tuple[str | None, str]] = {}
+    for source in container.get("envFrom") or []:
+        ref = source.get("configMapRef")
+        if ref:
+            prefix = source.get("prefix", "")
+            for key, value in ((config_maps.get(ref.get("name")) or {}).get("data") or {}).items():
+                env[prefix + key] = (value, "configMap")
+    for entry in container.get("env") or []:
+        env[entry.get("name")] = (entry.get("value"), "env")
+    return env
+
+
+def _advertised_port(scope: Scope, workload: Workload, manifests: tuple[Manifest, ...]) -> list[Finding]:
+    namespace = workload.namespace
+    config_maps = {m.name: m.obj for m in manifests if m.kind == "ConfigMap" and m.namespace == namespace}
+    services = {m.name: m for m in manifests if m.kind == "Service" and m.namespace == namespace}
+    findings = []
+    component = workload.manifest.component
+    for container in workload.containers(init=False):
+        env = effective_env(container, config_maps)
+        value, origin = env.get(ADVERTISED_PORT, (None, ""))
+        if value is None:
+            continue
+        key = (*workload.key, "env", ADVERTISED_PORT) if origin == "env" else port_key(workload.manifest)
+        fix = (
+            f"remove {ADVERTISED_PORT} from {dotted((*workload.key, 'env'))}; meshc sets it from "
+            f"{dotted(port_key(workload.manifest))}"
+            if origin == "env"
+            else f"set the port once, in {dotted(port_key(workload.manifest))}"
+        )
+        ports = {p.get("containerPort") for p in container.get("ports") or []}
+        advertised = int(value) if value.isdigit() else None
+        if advertised is None or advertised not in ports:
+            listening = ", ".join(str(p) for p in sorted(ports)) or "no port"
+            findings.append(scope.finding(
+                "error", "workload.port-mismatch", component, key,
+                f"advertises {ADVERTISED_PORT}={value} but container {container.get('name')} listens on {listening}; "
+                "other agents would call a port nobody serves",
+                fix,
+            ))
+            continue
+        host = env.get(ADVERTISED_HOST, (None, ""))[0]
+        service = services.get(host.split(".")[0]) if host else None
+        if service is not None and advertised not in [p.get("port") for p in (service.obj.get("spec") or {}).get("ports") or []]:
+            findings.append(scope.finding(
+                "error", "workload.port-mismatch", component, key,
+                f"advertises {host}:{advertised} but {format_subject(service.obj)} does not serve port {advertised}",
+                fix,
+            ))
+    return findings
+
+
+def _autoscalers(scope: Scope, manifests: tuple[Manifest, ...], loads: list[Workload]) -> list[Finding]:
+    findings = []
+    targets = {(m.namespace, m.kind, m.name) for m in manifests}
+    for target, hpa in sorted(autoscalers(manifests).items(), key=lambda item: item[1].name):
+        spec = hpa.obj.get("spec") or {}
+        key = source_path(hpa.source_key)
+        low, high = spec.get("minReplicas", 1), spec.get("maxReplicas", 1)
+        if low > high:
+            findings.append(scope.finding(
+                "error", "workload.hpa-range", hpa.component, (*key, "autoscaling", "minReplicas"),
+                f"the autoscaler's minimum ({low}) is above its maximum ({high}); Kubernetes rejects the HPA",
+                f"set {dotted((*key, 'autoscaling', 'minReplicas'))} to at most {high}, "
+                f"or raise {dotted((*key, 'autoscaling', 'maxReplicas'))}",
+            ))
+        if target not in targets:
+            findings.append(scope.finding(
+                "error", "workload.hpa-target", hpa.component, (*key, "autoscaling"),
+                f"{format_subject(hpa.obj)} scales {target[1]}/{target[2]}, which this environment does not have",
+                "point the autoscaler at a workload of the environment (meshc's own components always do: report it)",
+            ))
+    for workload in loads:
+        hpa = workload.autoscaler
+        if hpa is None or not _scales_on_cpu_utilization(hpa.obj):
+            continue
+        for container in workload.containers(init=False):
+            resources = container.get("resources") or {}
+            if "cpu" in (resources.get("requests") or {}) or "cpu" in (resources.get("limits") or {}):
+                continue
+            key = (*workload.key, "resources", "requests", "cpu")
+            findings.append(scope.finding(
+                "warning", "workload.hpa-no-request", workload.manifest.component, key,
+                f"autoscales on CPU utilization but container {container.get('name')} requests no cpu, "
+                "so the HPA cannot compute a utilization and never scales",
+                f"set {dotted(key)}",
+            ))
+    return findings
+
+
+def _scales_on_cpu_utilization(hpa: dict) -> bool:
+    for metric in (hpa.get("spec") or {}).get("metrics") or []:
+        resource = metric.get("resource") or {}
+        if resource.get("name") == "cpu" and (resource.get("target") or {}).get("type") == "Utilization":
+            return True
+    return False
+
+
+def _services(scope: Scope, manifests: tuple[Manifest, ...], loads: list[Workload]) -> list[Finding]:
+    findings = []
+    for service in (m for m in manifests if m.kind == "Service"):
+        spec = service.obj.get("spec") or {}
+        selector = spec.get("selector")
+        if not selector or spec.get("type") == "ExternalName":
+            continue
+        selected = [
+            w for w in loads
+            if w.namespace == service.namespace and all(w.pod_labels.get(k) == v for k, v in selector.items())
+        ]
+        if not selected:
+            findings.append(scope.finding(
+                "warning", "workload.service-unmatched", service.component, source_path(service.source_key),
+                f"{format_subject(service.obj)} selects no pods of this environment",
+                "make the Service selector match the pod labels of a workload of the environment",
+            ))
+            continue
+        for port in spec.get("ports") or []:
+            target = port.get("targetPort", port.get("port"))
+            for workload in selected:
+                exposed = [p for c in workload.containers(init=False) for p in c.get("ports") or []]
+                names = {p.get("name") for p in exposed if p.get("name")}
+                numbers = {p.get("containerPort") for p in exposed}
+                if target in (names if isinstance(target, str) else numbers):
+                    continue
+                shown = ", ".join(sorted(str(p) for p in names | numbers)) or "nothing"
+                findings.append(scope.finding(
+                    "error", "workload.port-mismatch", service.component, port_key(service),
+                    f"{format_subject(service.obj)} sends port {port.get('port')} to targetPort {target!r}, which "
+                    f"{format_subject(workload.manifest.obj)} does not expose (it exposes {shown})",
+                    f"set the Service and container ports from one setting, {dotted(port_key(service))}",
+                ))
+    return findings
+
+
+def _sqlite(scope: Scope, loads: list[Workload]) -> list[Finding]:
+    findings = []
+    for workload in loads:
+        if workload.manifest.component != "registry":
+            continue
+        for container in workload.containers(init=False):
+            url = next((e.get("value") for e in container.get("env") or [] if e.get("name") == "DATABASE_URL"), None)
+            if url is None or url.startswith(POSTGRES_SCHEMES):
+                continue
+            if workload.autoscaler is not None:
+                key, why = (*workload.key, "autoscaling", "enabled"), "is autoscaled"
+            elif workload.replicas > 1:
+                key, why = (*workload.key, "replicas"), f"runs {workload.replicas} replicas"
+            else:
+                continue
+            findings.append(scope.finding(
+                "error", "workload.sqlite-replicas", workload.manifest.component, key,
+                f"the registry uses sqlite ({url}) and {why}; sqlite has one writer, so only one pod may run",
+                f"set {dotted((*workload.key, 'replicas'))} to 1 without autoscaling, or use database.type postgres",
+            ))
+    return findings
