@@ -14,6 +14,8 @@ from meshc.checks.pods import rolling_surge, workloads
     ({"type": "Recreate"}, 10, 0),
     ({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}, 10, 1),
     ({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "50%"}}, 3, 2),
+    ({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 3}}, 2, 2),  # the new ReplicaSet stops at replicas
+    ({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1}}, 0, 0),
 ])
 def test_rolling_surge(strategy, replicas, surge):
     assert rolling_surge({"strategy": strategy} if strategy else {}, replicas) == surge

@@ -63,7 +63,7 @@ def test_the_hpa_maximum_counts_not_the_replicas():
 def test_recreate_surges_nothing_and_an_absolute_max_surge_counts_as_given():
     recreate = ("registry", "registry", deployment("r", replicas=2, strategy={"type": "Recreate"}))
     assert check(recreate, hard={"pods": "2"}) == []
-    rolling = ("agent/a", "agents.a", deployment("a", replicas=2, strategy={"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 3}}))
+    rolling = ("agent/a", "agents.a", deployment("a", replicas=3, strategy={"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 2}}))
     assert "needs 5 pods" in check(rolling, hard={"pods": "4"})[0].message
 
 

@@ -90,11 +90,12 @@ def workloads(manifests: tuple[Manifest, ...]) -> list[Workload]:
 
 
 def rolling_surge(deployment_spec: dict, replicas: int) -> int:
-    """Pods a Deployment adds during a rollout: maxSurge (a percentage rounds up, as in Kubernetes); Recreate adds none."""
+    """Pods a Deployment adds during a rollout: maxSurge (a percentage rounds up, as in Kubernetes),
+    never more than the replicas themselves (the new ReplicaSet stops at `replicas`); Recreate adds none."""
     strategy = deployment_spec.get("strategy") or {}
     if strategy.get("type", "RollingUpdate") == "Recreate":
         return 0
     surge = (strategy.get("rollingUpdate") or {}).get("maxSurge", DEFAULT_MAX_SURGE)
     if isinstance(surge, str) and surge.endswith("%"):
-        return math.ceil(replicas * int(surge[:-1]) / 100)
-    return int(surge)
+        surge = math.ceil(replicas * int(surge[:-1]) / 100)
+    return min(int(surge), replicas)
