@@ -1,6 +1,6 @@
 """Fixtures shared by meshc's tests.
 
-- `repo_root`, `fixtures_dir`: where the project and the test fixtures live.
+- `repo_root`: where the project lives.
 - `read_tree`: a folder as {relative path: bytes}, the unit every dist/ comparison uses.
 - `make_project`, `minimal_environment`: a throw-away meshc project (environments/ plus
   an optional dist/) and a small valid environment file for it.
@@ -24,7 +24,6 @@ from typing import Callable, Iterator
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 # `main.py` lives at the repository root, outside the configured pythonpath.
 if str(REPO_ROOT) not in sys.path:
@@ -52,11 +51,6 @@ def _write_tree(folder: Path, files: dict[str, bytes | str]) -> None:
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO_ROOT
-
-
-@pytest.fixture(scope="session")
-def fixtures_dir() -> Path:
-    return FIXTURES
 
 
 @pytest.fixture(scope="session")

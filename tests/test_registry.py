@@ -142,14 +142,13 @@ def test_helm_compatible_release_that_contains_the_chart_name_is_used_alone(buil
     assert objects.one("Deployment")["metadata"]["name"] == "prod-mcp-mesh-registry"
 
 
-def test_endpoint_is_the_service_name_and_port(render, context):
+def test_endpoint_is_the_service_name_and_port(context):
     from meshc.registry import Registry
+    from meshc.runtime import cdk8s
 
-    endpoints = []
-    render(lambda chart: endpoints.append(
-        Registry(chart, "R", spec=model.Registry(name="central", service=model.RegistryService(port=9000)), context=context()).endpoint
-    ))
-    (endpoint,) = endpoints
+    chart = cdk8s.Chart(cdk8s.App(), "test")
+    spec = model.Registry(name="central", service=model.RegistryService(port=9000))
+    endpoint = Registry(chart, "Registry", spec=spec, context=context()).endpoint
     assert (endpoint.host, endpoint.port, endpoint.url) == ("central", 9000, "http://central:9000")
 
 
