@@ -275,6 +275,13 @@ CASES = [
         args=("synth", "--env", "dev"),
     ),
     Case(
+        "problem-in-a-base-file-in-a-subfolder",
+        {"dev.yaml": "extends: bases/_common.yaml\n", "bases/_common.yaml": "# shared\nregistry:\n  replicas: -1\n"},
+        [("environments/bases/_common.yaml:3 registry.replicas:", "(got -1)")],
+        bug="loader._display shows paths relative to the file's grandparent folder, "
+        "so a base in environments/bases/ is reported as bases/_common.yaml",
+    ),
+    Case(
         "duplicate-key-in-the-base-file",
         {"dev.yaml": "extends: _base.yaml\n", "_base.yaml": "agents:\n  a: {}\n  a: {}\n"},
         [("environments/_base.yaml:3 agents.a:", "duplicate key; 'a' is already set on line 2")],
