@@ -8,6 +8,10 @@ VENV := .venv
 # cdk8s-cli asks npm for a newer version on every run; offline that prints a
 # stack trace, and a pinned tool has nothing to upgrade to.
 export CDK8S_CHECK_UPGRADE := false
+# The Flux CRDs that validate schema-checks HelmReleases and Kustomizations
+# against. meshc never copies CRD files; on our machines the reference copies
+# sit next to the checkout. Set MESHC_CRD_DIRS yourself to point elsewhere.
+export MESHC_CRD_DIRS ?= $(wildcard $(CURDIR)/../shared/crds)
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
 .PHONY: setup synth test validate bench
