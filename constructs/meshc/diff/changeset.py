@@ -1,0 +1,175 @@
+"""The result of a diff: small typed values, grouped by mesh component.
+
+`make_entry` is the one place an object pair becomes a result: it decides the action on the
+real (normalized) values, masks Secret values (`mask.mask_pair`), and only then lists the
+changed fields, so nothing downstream ever holds a Secret value.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from meshc.context import COMPONENT_LABEL, INSTANCE_LABEL
+from meshc.diff.compare import FieldChange, compare, is_equal
+from meshc.diff.errors import ObjectFailure
+from meshc.diff.mask import MaskedPair, mask_pair
+
+
+class Action(StrEnum):
+    CREATE = "create"  # not in the cluster (or the other side) yet
+    CHANGE = "change"  # exists, and applying meshc's object changes these fields
+    DELETE = "delete"  # carries meshc's labels for this environment but meshc no longer writes it: Flux prunes it
+    UNCHANGED = "unchanged"
+
+
+class Mode(StrEnum):
+    DRY_RUN = "dry-run"
+    READ_ONLY = "read-only"
+    LIVE_FILE = "live-from"
+    AGAINST_ENV = "against-env"
+    AGAINST_GIT = "against-git"
+
+
+MODE_DESCRIPTIONS = {
+    Mode.DRY_RUN: "server-side apply dry-run against the live cluster (accurate: server defaults, "
+                  "admission and field removal included)",
+    Mode.READ_ONLY: "read-only: GET/LIST only, comparing just the fields meshc sets (less accurate: "
+                    "no server defaults or admission, and fields removed from meshc's output are not seen)",
+    Mode.LIVE_FILE: "offline, live state from a file, comparing just the fields meshc sets (less accurate: "
+                    "no server defaults or admission, and fields removed from meshc's output are not seen)",
+    Mode.AGAINST_ENV: "offline promotion: this environment's objects, renamed into the other environment's "
+                      "namespace and names, against what meshc builds for the other environment",
+    Mode.AGAINST_GIT: "offline: meshc's objects now against the dist/ committed at another git revision",
+}
+LESS_ACCURATE = {Mode.READ_ONLY, Mode.LIVE_FILE}
+
+# The order components are reported in; agents follow the named ones, sorted by name.
+COMPONENT_ORDER = ("platform", "delivery", "database", "monitoring", "registry")
+HELM_RELEASE_NOTE = ("HelmRelease objects are compared as objects: the chart they render is not part "
+                     "of this diff (Flux renders it in the cluster).")
+PRUNE_LABEL = "deleted by Flux prune"
+
+
+def format_subject(kind: str, namespace: str | None, name: str) -> str:
+    """`Kind/namespace/name`, or `Kind/name` for cluster-scoped objects: how every message names an object."""
+    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
+
+
+def component_of(obj: dict) -> str:
+    """The mesh component an object belongs to, read from its labels (as meshc.build assigns it)."""
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    component = labels.get(COMPONENT_LABEL, "platform")
+    if component == "agent":
+        return f"agent/{labels.get(INSTANCE_LABEL, '?')}"
+    return component
+
+
+def component_sort_key(component: str) -> tuple:
+    if component in COMPONENT_ORDER:
+        return (0, COMPONENT_ORDER.index(component), "")
+    if component.startswith("agent/"):
+        return (1, 0, component)
+    return (2, 0, component)
+
+
+@dataclass(frozen=True)
+class ObjectRef:
+    api_version: str
+    kind: str
+    namespace: str | None
+    name: str
+
+    @classmethod
+    def of(cls, obj: dict) -> ObjectRef:
+        metadata = obj.get("metadata") or {}
+        return cls(obj["apiVersion"], obj["kind"], metadata.get("namespace") or None, metadata["name"])
+
+    @property
+    def subject(self) -> str:
+        return format_subject(self.kind, self.namespace, self.name)
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Identity across API versions: group, kind, namespace, name."""
+        group = self.api_version.rpartition("/")[0]
+        return (group, self.kind, self.namespace or "", self.name)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One object's outcome. `pair` is masked; `fields` were computed from the masked pair."""
+
+    ref: ObjectRef
+    component: str
+    action: Action
+    pair: MaskedPair
+    fields: tuple[FieldChange, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        return self.ref.subject
+
+
+def make_entry(ref: ObjectRef, component: str, before: dict | None, after: dict | None,
+               notes: tuple[str, ...] = ()) -> Entry:
+    """Decide the action on the normalized objects, then mask, then list the fields."""
+    if before is None and after is None:
+        raise ValueError(f"{ref.subject}: an entry needs at least one side")
+    if before is None:
+        action = Action.CREATE
+    elif after is None:
+        action = Action.DELETE
+    elif is_equal(before, after):
+        action = Action.UNCHANGED
+    else:
+        action = Action.CHANGE
+    pair = mask_pair(before, after)
+    fields = compare(pair.before, pair.after) if action is Action.CHANGE else ()
+    if ref.kind == "HelmRelease":
+        notes = (*notes, "chart render not compared")
+    return Entry(ref, component, action, pair, fields, notes)
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """Everything one diff found, sorted by component, kind, namespace and name."""
+
+    environment: str
+    mode: Mode
+    source: str  # what the "before" side is: a cluster, a file, an environment, a git revision
+    before_label: str
+    after_label: str
+    entries: tuple[Entry, ...] = ()
+    failures: tuple[ObjectFailure, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        ordered = tuple(sorted(self.entries, key=lambda e: (component_sort_key(e.component), e.ref.kind,
+                                                            e.ref.namespace or "", e.ref.name)))
+        object.__setattr__(self, "entries", ordered)
+        object.__setattr__(self, "failures", tuple(sorted(self.failures, key=lambda f: (f.reason, f.subject))))
+        notes = list(self.notes)
+        if any(e.ref.kind == "HelmRelease" for e in self.entries) and HELM_RELEASE_NOTE not in notes:
+            notes.append(HELM_RELEASE_NOTE)
+        object.__setattr__(self, "notes", tuple(notes))
+
+    @property
+    def accurate(self) -> bool:
+        return self.mode not in LESS_ACCURATE
+
+    def has_changes(self) -> bool:
+        return any(e.action is not Action.UNCHANGED for e in self.entries)
+
+    def counts(self) -> dict[str, int]:
+        counts = {action.value: 0 for action in Action}
+        for entry in self.entries:
+            counts[entry.action.value] += 1
+        return counts
+
+    def by_component(self) -> list[tuple[str, list[Entry]]]:
+        groups: dict[str, list[Entry]] = {}
+        for entry in self.entries:
+            groups.setdefault(entry.component, []).append(entry)
+        return list(groups.items())

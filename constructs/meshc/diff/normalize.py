@@ -1,0 +1,162 @@
+"""Named steps that make two views of one object comparable. Each returns a new dict.
+
+Accurate mode compares the live object with the server's own dry-run result, so server
+defaults appear on both sides and cancel out; only bookkeeping has to go
+(`strip_bookkeeping`). The other steps serve the modes that have no dry-run:
+- `project_onto`: keep only the fields meshc sets (read-only mode, --live-from);
+- `align_quantities`: `1Gi` and `1024Mi` are the same quantity;
+- `secret_string_data`: the server moves Secret `stringData` into base64 `data`;
+- `drop_hpa_replicas`: an autoscaler, not meshc, decides `spec.replicas`.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+# Set by the API server or its controllers on every object; never meshc's intent.
+BOOKKEEPING_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
+REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
+LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
+BOOKKEEPING_ANNOTATIONS = (REVISION_ANNOTATION, LAST_APPLIED_ANNOTATION)
+
+_SCALED_KINDS = {"Deployment", "StatefulSet", "ReplicaSet"}
+_QUANTITY_PARENTS = {"limits", "requests", "hard", "capacity"}
+_QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$")
+_SUFFIXES = {
+    "": 1, "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"),
+    "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
+    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
+}
+
+
+def strip_bookkeeping(obj: dict) -> dict:
+    """Drop what the server keeps for itself: uid, resourceVersion, managedFields, generation,
+    creationTimestamp, status, the Deployment revision and last-applied annotations.
+
+    Fixture: tests/fixtures/live/ objects carry all of these; in sync they compare equal.
+    """
+    result = copy.deepcopy(obj)
+    result.pop("status", None)
+    metadata = result.get("metadata") or {}
+    for name in BOOKKEEPING_METADATA:
+        metadata.pop(name, None)
+    annotations = metadata.get("annotations")
+    if isinstance(annotations, dict):
+        for name in BOOKKEEPING_ANNOTATIONS:
+            annotations.pop(name, None)
+    for name in ("annotations", "labels"):
+        if name in metadata and not metadata[name]:
+            del metadata[name]  # `annotations: {}` left by the steps above is not a difference
+    return result
+
+
+def drop_hpa_replicas(obj: dict) -> dict:
+    """Without `spec.replicas`: for a workload an autoscaler scales, replicas are the HPA's call.
+
+    Fixture: a live Deployment at 7 replicas with an HPA targeting it compares equal to
+    meshc's Deployment, which sets no replicas (or a different number).
+    """
+    result = copy.deepcopy(obj)
+    if result.get("kind") in _SCALED_KINDS:
+        (result.get("spec") or {}).pop("replicas", None)
+    return result
+
+
+def hpa_targets(objects: list[dict]) -> set[tuple[str, str, str]]:
+    """(kind, namespace, name) of every workload an autoscaler in `objects` scales."""
+    targets = set()
+    for obj in objects:
+        if obj.get("kind") != "HorizontalPodAutoscaler":
+            continue
+        ref = (obj.get("spec") or {}).get("scaleTargetRef") or {}
+        if ref.get("kind") and ref.get("name"):
+            targets.add((ref["kind"], obj["metadata"].get("namespace") or "", ref["name"]))
+    return targets
+
+
+def project_onto(live: Any, desired: Any) -> Any:
+    """`live` cut down to the fields `desired` sets (read-only comparison).
+
+    Maps keep only desired's keys; lists of named items are matched by name, other lists of
+    maps item by item. A field meshc dropped locally is therefore invisible here, which is
+    why read-only mode is labelled less accurate.
+    Fixture: a live Deployment with every server default projects onto meshc's Deployment
+    without `imagePullPolicy`, `terminationMessagePath` or `dnsPolicy`.
+    """
+    if isinstance(live, dict) and isinstance(desired, dict):
+        return {key: project_onto(live[key], desired[key]) for key in desired if key in live}
+    if isinstance(live, list) and isinstance(desired, list):
+        if _named(live) and _named(desired):
+            wanted = {item["name"]: item for item in desired}
+            return [project_onto(item, wanted[item["name"]]) if item["name"] in wanted else item for item in live]
+        return [project_onto(item, desired[index]) if index < len(desired) else item
+                for index, item in enumerate(live)]
+    return copy.deepcopy(live)
+
+
+def align_quantities(live: Any, desired: Any, quantities: bool = False) -> Any:
+    """`live` with each resource quantity written as `desired` writes it, where both are equal.
+
+    The server stores quantities canonically (`1024Mi` -> `1Gi`, `0.5` -> `500m`); without a
+    dry-run, meshc's spelling and the server's must not count as a change. Quantities are the
+    values of `limits`, `requests`, `hard` and `capacity` maps.
+    """
+    if isinstance(live, dict) and isinstance(desired, dict):
+        return {key: align_quantities(value, desired[key], key in _QUANTITY_PARENTS) if key in desired
+                else copy.deepcopy(value) for key, value in live.items()}
+    if isinstance(live, list) and isinstance(desired, list):
+        return [align_quantities(item, desired[index]) if index < len(desired) else copy.deepcopy(item)
+                for index, item in enumerate(live)]
+    if quantities and live != desired:
+        live_value = quantity_value(live)
+        if live_value is not None and live_value == quantity_value(desired):
+            return desired
+    return copy.deepcopy(live)
+
+
+def quantity_value(value: Any) -> Decimal | None:
+    """The number a Kubernetes quantity stands for, or None if `value` is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return Decimal(str(value))
+    if not isinstance(value, str):
+        return None
+    match = _QUANTITY.match(value.strip())
+    if not match:
+        return None
+    number, suffix = match.group(1), match.group(2) or ""
+    try:
+        if suffix[:1] in ("e", "E"):
+            return Decimal(number + suffix)
+        return Decimal(number) * _SUFFIXES[suffix]
+    except (InvalidOperation, KeyError):
+        return None
+
+
+def secret_string_data(obj: dict) -> dict:
+    """A Secret as the server stores it: `stringData` merged into `data`, base64-encoded."""
+    if obj.get("kind") != "Secret" or not obj.get("stringData"):
+        return obj
+    result = copy.deepcopy(obj)
+    data = dict(result.get("data") or {})
+    for key, value in result.pop("stringData").items():
+        data[key] = base64.b64encode(str(value).encode()).decode()
+    result["data"] = data
+    return result
+
+
+def with_type(obj: dict, api_version: str, kind: str) -> dict:
+    """A LIST item with the apiVersion and kind the server leaves out of built-in list items."""
+    if obj.get("kind") and obj.get("apiVersion"):
+        return obj
+    return {"apiVersion": api_version, "kind": kind, **obj}
+
+
+def _named(value: list) -> bool:
+    return bool(value) and all(isinstance(item, dict) and isinstance(item.get("name"), str) for item in value) \
+        and len({item["name"] for item in value}) == len(value)
