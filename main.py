@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -10,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent / "constructs"))
 import click  # noqa: E402
 
 from meshc import cli_options  # noqa: E402
+from meshc.diff import DiffOptions, DiffResult, run_diff  # noqa: E402
 from meshc.errors import MeshcError  # noqa: E402
 from meshc.schema import write_schema  # noqa: E402
 from meshc.synth import Project, synthesize, validate as validate_environments  # noqa: E402
@@ -79,6 +81,47 @@ def validate(environments: tuple[str, ...], output: str, crd_dirs: tuple[Path, .
     click.echo(report.render(output))
     click.echo(f"validate: {report.summary()}", err=True)
     sys.exit(report.exit_code)
+
+
+@cli.command()
+@cli_options.environment
+@cli_options.kubeconfig
+@cli_options.kube_context
+@cli_options.read_only
+@cli_options.concurrency
+@cli_options.diff_output
+@cli_options.live_from
+@cli_options.against_env
+@cli_options.against_git
+def diff(environment: str, output: str, **comparison) -> None:
+    """What applying an environment would change: create, change, prune.
+
+    Compares with the live cluster by server-side apply dry-run (nothing is written), or offline
+    with --live-from, --against-env or --against-git. Exit 0: no differences; 1: differences;
+    2: errors (partial results are still printed).
+    """
+    # Color on a terminal only, and never when NO_COLOR is set to anything (https://no-color.org).
+    color = output == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    options = DiffOptions(environment=environment, output=output, color=color, **comparison)
+    try:
+        result = run_diff(PROJECT, options, progress=show_progress if sys.stderr.isatty() else None)
+    except MeshcError as error:
+        fail(error)
+    click.echo(result.rendered, nl=False)
+    for line in result.errors:
+        click.echo(f"error: {line}", err=True)
+    sys.exit(diff_exit_code(result))
+
+
+def diff_exit_code(result: DiffResult) -> int:
+    """The one place diff's exit code is decided: 2 errors, 1 differences, 0 none."""
+    if result.changeset.failures:
+        return 2
+    return 1 if result.changeset.has_changes() else 0
+
+
+def show_progress(done: int, total: int) -> None:
+    click.echo(f"\rdiff: {done}/{total} objects compared", err=True, nl=done == total)
 
 
 @cli.command()
