@@ -146,8 +146,9 @@ class Run:
 
 @dataclass
 class RealRuns:
-    """`cdk8s synth`, then `python main.py synth` from an empty dist/, then `cdk8s synth`
-    with a broken environment file, all in one copy of the project."""
+    """`cdk8s synth` (with the PATH `make synth` sets), then `python main.py synth` from an
+    empty dist/ (with a PATH that lacks the project's Node), then `cdk8s synth` with a broken
+    environment file, all in one copy of the project."""
 
     cdk8s: Run
     cdk8s_outdir: dict[str, bytes] = field(repr=False)
@@ -165,21 +166,19 @@ def real_runs(tmp_path_factory, repo_root, read_tree) -> RealRuns:
     shutil.copytree(repo_root / "environments", root / "environments")
     for name in ("node_modules", ".venv"):
         (root / name).symlink_to(repo_root / name)
-    env = {
-        **os.environ,
-        # What `make synth` puts first on PATH.
-        "PATH": os.pathsep.join([str(root / ".venv" / "bin"), str(root / "node_modules" / ".bin"), os.environ["PATH"]]),
-        # cdk8s-cli's npm upgrade check needs the network; it has nothing to do with meshc.
-        "CDK8S_CHECK_UPGRADE": "false",
-    }
+    # A shell's PATH without the project's tools: `python main.py` must find the pinned Node by itself.
+    plain_path = os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep) if "node_modules" not in p and ".venv" not in p)
+    make_path = os.pathsep.join([str(root / ".venv" / "bin"), str(root / "node_modules" / ".bin"), plain_path])
 
-    def run(*args: str) -> Run:
+    def run(*args: str, path: str = make_path) -> Run:
+        # CDK8S_CHECK_UPGRADE: cdk8s-cli's npm upgrade check needs the network and says nothing about meshc.
+        env = {**os.environ, "PATH": path, "CDK8S_CHECK_UPGRADE": "false"}
         done = subprocess.run(args, cwd=root, env=env, capture_output=True, text=True, timeout=300)
         return Run(done.returncode, done.stdout + done.stderr, done.stderr, read_tree(root / "dist"))
 
     runs = RealRuns(cdk8s=run("cdk8s", "synth"), cdk8s_outdir=read_tree(root / ".cdk8s.out"))
     shutil.rmtree(root / "dist")
-    runs.python = run("python", "main.py", "synth")
+    runs.python = run(str(root / ".venv" / "bin" / "python"), "main.py", "synth", path=plain_path)
     with (root / "environments" / "dev.yaml").open("a", encoding="utf-8") as broken:
         broken.write("agentz: {}\n")
     runs.broken = run("cdk8s", "synth")
