@@ -20,6 +20,7 @@ import urllib3
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
+from kubernetes.config.kube_config import KubeConfigMerger
 
 from meshc.context import MANAGED_BY
 from meshc.diff.errors import (
@@ -171,13 +172,16 @@ def _load_kubeconfig(path: str, paths: list[str], context: str | None, configura
     if missing and len(missing) == len(paths):
         raise KubeconfigError(path, context, "file not found")
     try:
-        contexts, current = config.list_kube_config_contexts(config_file=path)
+        merged = KubeConfigMerger(path).config
+        document = getattr(merged, "value", merged) or {}
     except (ConfigException, OSError, ValueError) as error:
         raise KubeconfigError(path, context, str(error)) from None
-    names = [entry["name"] for entry in contexts or []]
+    entries = [getattr(entry, "value", entry) for entry in document.get("contexts") or []]
+    names = [entry.get("name") for entry in entries if isinstance(entry, dict)]
     if context and context not in names:
         raise KubeconfigError(path, context, "no such context", names)
-    chosen = context or (current or {}).get("name")
+    current = document.get("current-context") or None
+    chosen = context or current
     if not chosen:
         raise KubeconfigError(path, None, "no current-context; pass --context", names)
     try:

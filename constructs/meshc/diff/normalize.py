@@ -106,7 +106,7 @@ def align_quantities(live: Any, desired: Any, quantities: bool = False) -> Any:
     values of `limits`, `requests`, `hard` and `capacity` maps.
     """
     if isinstance(live, dict) and isinstance(desired, dict):
-        return {key: align_quantities(value, desired[key], key in _QUANTITY_PARENTS) if key in desired
+        return {key: align_quantities(value, desired[key], quantities or key in _QUANTITY_PARENTS) if key in desired
                 else copy.deepcopy(value) for key, value in live.items()}
     if isinstance(live, list) and isinstance(desired, list):
         return [align_quantities(item, desired[index]) if index < len(desired) else copy.deepcopy(item)
@@ -148,13 +148,6 @@ def secret_string_data(obj: dict) -> dict:
         data[key] = base64.b64encode(str(value).encode()).decode()
     result["data"] = data
     return result
-
-
-def with_type(obj: dict, api_version: str, kind: str) -> dict:
-    """A LIST item with the apiVersion and kind the server leaves out of built-in list items."""
-    if obj.get("kind") and obj.get("apiVersion"):
-        return obj
-    return {"apiVersion": api_version, "kind": kind, **obj}
 
 
 def _named(value: list) -> bool:

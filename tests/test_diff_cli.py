@@ -1,0 +1,230 @@
+"""`python main.py diff`: exit codes, messages and output formats, through click's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+
+import pytest
+
+from fakeapi import write_kubeconfig
+from test_diff_support import (  # noqa: F401  (fixtures)
+    ENVIRONMENT,
+    LIVE,
+    NAMESPACE,
+    RETIRED_TOKEN,
+    built,
+    desired,
+    environment_text,
+    live_items,
+    project,
+    prompt_fake_responses,
+    seeded,
+)
+
+
+@pytest.fixture
+def run(cli_runner, use_project, project):
+    """run(*args) -> click Result of `main.py diff --env diffdemo *args` on the diffdemo project."""
+    import main
+
+    use_project(project)
+
+    def invoke(*args: str):
+        return cli_runner.invoke(main.cli, ["diff", "--env", ENVIRONMENT, *args])
+
+    return invoke
+
+
+def drift(seeded, built) -> None:
+    previous = desired(built, "Deployment", "hello-agent")
+    previous["spec"]["template"]["spec"]["containers"][0]["image"] = "mcpmesh/python-runtime:3.5"
+    seeded.seed([previous])
+
+
+def test_exit_0_when_the_cluster_matches(run, seeded, kubeconfig):
+    result = run("--kubeconfig", str(kubeconfig))
+    assert result.exit_code == 0, result.output
+    assert "Summary: 0 to create, 0 to change, 0 deleted by Flux prune, 27 unchanged." in result.stdout
+    assert result.stderr == ""
+
+
+def test_exit_1_when_there_are_differences(run, seeded, built, kubeconfig):
+    drift(seeded, built)
+    result = run("--kubeconfig", str(kubeconfig))
+    assert result.exit_code == 1
+    assert f"  ~ Deployment/{NAMESPACE}/hello-agent  [change]" in result.stdout
+    assert "\033[" not in result.stdout  # not a terminal: plain text
+
+
+def test_exit_2_for_a_forbidden_dry_run_with_the_read_only_hint(run, seeded, kubeconfig):
+    seeded.fail(method="PATCH", status=403, message="cannot patch")
+    result = run("--kubeconfig", str(kubeconfig))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: 27 dry-runs forbidden (403)") and "--read-only" in result.stderr
+    assert "Not compared (27):" in result.stdout  # the partial result is still printed
+    assert "Traceback" not in result.output
+
+
+def test_exit_2_for_a_server_error_even_with_differences(run, seeded, built, kubeconfig):
+    drift(seeded, built)
+    seeded.fail(method="PATCH", path_prefix=f"/api/v1/namespaces/{NAMESPACE}/services/hello-agent", status=500)
+    result = run("--kubeconfig", str(kubeconfig))
+    assert result.exit_code == 2
+    assert "error: 1 request failed on the API server (Service/mesh-demo/hello-agent: 500 InternalError" \
+           in result.stderr
+    assert f"Deployment/{NAMESPACE}/hello-agent" in result.stdout
+
+
+def test_exit_2_with_one_message_when_the_cluster_is_unreachable(run, tmp_path):
+    path = write_kubeconfig(tmp_path / "config", {"gone": ("http://127.0.0.1:9", None)}, "gone")
+    result = run("--kubeconfig", str(path))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith("error: cannot reach the API server at http://127.0.0.1:9:")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+def test_read_only_mode_is_labelled_less_accurate(run, seeded, built, kubeconfig):
+    drift(seeded, built)
+    result = run("--kubeconfig", str(kubeconfig), "--read-only")
+    assert result.exit_code == 1
+    assert "mode: read-only: GET/LIST only" in result.stdout and "less accurate" in result.stdout
+
+
+def test_json_output(run, seeded, built, kubeconfig):
+    drift(seeded, built)
+    result = run("--kubeconfig", str(kubeconfig), "--output", "json")
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert (document["environment"], document["mode"], document["accurate"], document["hasChanges"]) == (
+        ENVIRONMENT, "dry-run", True, True)
+    assert document["summary"] == {"create": 0, "change": 1, "delete": 0, "unchanged": 26, "failed": 0}
+    (agent,) = [c for c in document["components"] if c["component"] == "agent/hello-agent"]
+    (change,) = agent["changes"]
+    assert change["fields"] == [{"path": "spec.template.spec.containers[name=mcp-mesh-agent].image",
+                                 "old": "mcpmesh/python-runtime:3.5", "new": "mcpmesh/python-runtime:3.6"}]
+    assert document["notes"] == ["HelmRelease objects are compared as objects: the chart they render is not part "
+                                 "of this diff (Flux renders it in the cluster)."]
+
+
+def test_markdown_output(run, seeded, built, kubeconfig):
+    drift(seeded, built)
+    result = run("--kubeconfig", str(kubeconfig), "--output", "markdown")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "### meshc diff `diffdemo`: 0 to create, 1 to change, 0 deleted by Flux prune, 26 unchanged"
+    assert "| agent/hello-agent | 0 | 1 | 0 | 3 |" in lines and "#### agent/hello-agent" in lines
+
+
+def test_live_from_a_kubectl_dump(run):
+    result = run("--live-from", str(LIVE / "diffdemo.yaml"))
+    assert result.exit_code == 1
+    assert "mode: offline, live state from a file" in result.stdout
+    assert f"  - ConfigMap/{NAMESPACE}/retired-agent-config  [deleted by Flux prune]" in result.stdout
+    assert "Secret" not in result.stdout and RETIRED_TOKEN not in result.stdout  # meshc writes no Secrets
+
+
+def test_against_env_shows_only_what_promotion_changes(cli_runner, use_project, make_project):
+    import main
+
+    use_project(make_project({
+        "diffdemo.yaml": environment_text(),
+        "next.yaml": environment_text(**{"namespace: mesh-demo": "namespace: mesh-next", "env: {GREETING: hello}":
+                                         "env: {GREETING: hi}"}),
+        "twin.yaml": environment_text(**{"namespace: mesh-demo": "namespace: mesh-twin"}),
+    }))
+    same = cli_runner.invoke(main.cli, ["diff", "--env", "twin", "--against-env", ENVIRONMENT])
+    assert same.exit_code == 0, same.stdout
+    promoted = cli_runner.invoke(main.cli, ["diff", "--env", "next", "--against-env", ENVIRONMENT, "--output", "json"])
+    assert promoted.exit_code == 1
+    document = json.loads(promoted.stdout)
+    (agent,) = [c for c in document["components"] if c["changes"]]
+    assert [(f["path"], f["old"], f["new"]) for change in agent["changes"] for f in change["fields"]] == [
+        ("spec.template.spec.containers[name=mcp-mesh-agent].env[name=GREETING].value", "hello", "hi")]
+    assert agent["changes"][0]["subject"] == f"Deployment/{NAMESPACE}/hello-agent"  # in diffdemo's namespace
+
+
+def test_against_git_compares_with_the_committed_dist(cli_runner, use_project, make_project):
+    import main
+    from meshc.synth import load_and_build
+    from meshc.writer import render_environment, write_environments
+
+    project = make_project({f"{ENVIRONMENT}.yaml": environment_text()})
+    (environment,) = load_and_build(project, [ENVIRONMENT])  # synth's writer, without synth's checks
+    write_environments(project.dist, {ENVIRONMENT: render_environment(environment)}, remove_others=False)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "init.defaultBranch=main"]
+    for command in (["init", "-q"], ["add", "."], ["commit", "-q", "-m", "first"]):
+        subprocess.run([*git, *command], cwd=project.root, check=True, capture_output=True)
+    (project.environments / f"{ENVIRONMENT}.yaml").write_text(environment_text(**{
+        "maxReplicas: 4": "maxReplicas: 6"}))
+    use_project(project)
+    result = cli_runner.invoke(main.cli, ["diff", "--env", ENVIRONMENT, "--against-git", "HEAD"])
+    assert result.exit_code == 1, result.output
+    assert f"  ~ HorizontalPodAutoscaler/{NAMESPACE}/weather-agent  [change]\n      spec.maxReplicas: 4 → 6" \
+        in result.stdout
+    assert "Summary: 0 to create, 1 to change, 0 deleted by Flux prune, 26 unchanged." in result.stdout
+    unknown = cli_runner.invoke(main.cli, ["diff", "--env", ENVIRONMENT, "--against-git", "no-such-ref"])
+    assert unknown.exit_code == 2
+    assert unknown.stderr == "error: --against-git no-such-ref: is not a commit in this repository " \
+                             "(try a branch, tag or commit id)\n"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--live-from", "x.yaml", "--kubeconfig", "k"], "error: diff: --live-from compares offline, so --kubeconfig"),
+    (["--against-env", "diffdemo"], "error: diff: --against-env diffdemo is the environment itself"),
+])
+def test_conflicting_options_exit_2(run, args, message):
+    result = run(*args)
+    assert result.exit_code == 2 and result.stderr.startswith(message)
+
+
+def test_an_unknown_environment_exits_2(cli_runner, use_project, project):
+    import main
+
+    use_project(project)
+    result = cli_runner.invoke(main.cli, ["diff", "--env", "nope", "--live-from", "x.yaml"])
+    assert result.exit_code == 2 and result.stderr.startswith("error: environment 'nope' not found")
+
+
+# --- a real terminal ------------------------------------------------------------------------------
+
+
+def on_a_terminal(project, no_color: bool) -> str:
+    """Run `main.py diff --live-from` on a pseudo-terminal and return what it printed."""
+    main_py = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "main.py")
+    script = (f"import sys, main; from meshc.synth import Project; main.PROJECT = Project(__import__('pathlib').Path("
+              f"{str(project.root)!r})); sys.argv = ['main.py', 'diff', '--env', {ENVIRONMENT!r}, '--live-from', "
+              f"{str(LIVE / 'diffdemo.yaml')!r}]; main.cli()")
+    leader, follower = pty.openpty()
+    env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
+    env.update({"NO_COLOR": "1"} if no_color else {})
+    env["PYTHONPATH"] = os.pathsep.join(
+        [os.path.dirname(main_py), os.path.join(os.path.dirname(main_py), "constructs")])
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([leader], [], [], 60)
+        if not ready:
+            break
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks).decode()
+
+
+def test_color_on_a_terminal_unless_no_color(project):
+    colored = on_a_terminal(project, no_color=False)
+    assert "\033[31m  - ConfigMap/mesh-demo/retired-agent-config\033[0m" in colored
+    plain = on_a_terminal(project, no_color=True)
+    assert "  - ConfigMap/mesh-demo/retired-agent-config  [deleted by Flux prune]" in plain and "\033[" not in plain
