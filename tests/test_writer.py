@@ -92,21 +92,16 @@ def test_every_file_is_in_canonical_form_with_sorted_keys(tree):
         assert dump_yaml(yaml.safe_load(body)) == body, path
 
 
-YAML_12_NUMBER_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="writer.dump_yaml leaves strings plain that YAML 1.1 reads as strings but YAML 1.2 (kustomize, "
-    "go-yaml v3) reads as numbers: `kubectl kustomize` turns `value: 08540` into 8540 and `1e3` into 1000",
-)
 
 
 @pytest.mark.parametrize(
     "text",
     [
         "true", "on", "null", "0x1F", ".5", "+1", ".inf", "12",
-        pytest.param("08540", marks=YAML_12_NUMBER_BUG),
-        pytest.param("1e3", marks=YAML_12_NUMBER_BUG),
-        pytest.param("1E+5", marks=YAML_12_NUMBER_BUG),
-        pytest.param("0o17", marks=YAML_12_NUMBER_BUG),
+        "08540",
+        "1e3",
+        "1E+5",
+        "0o17",
     ],
 )
 def test_strings_that_any_yaml_parser_could_read_as_another_type_are_quoted(text):
@@ -226,11 +221,6 @@ def test_failure_while_writing_leaves_dist_untouched_and_no_scratch_folder(synth
     assert sorted(p.name for p in synthesized.dist.iterdir()) == ["alpha", "beta"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="writer.write_environments moves dist/<env> aside, and its `finally` deletes that copy even when "
-    "the rename of the new folder into place failed: the environment's folder is lost",
-)
 def test_failure_while_swapping_folders_leaves_dist_untouched(synthesized, read_tree, monkeypatch):
     before = read_tree(synthesized.dist)
     renames = []

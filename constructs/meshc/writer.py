@@ -15,6 +15,7 @@ as it was. Files whose object is gone disappear with the old folder.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,9 +26,30 @@ from meshc.build import BuiltEnvironment, Manifest
 from meshc.delivery import FLUX_LAYER, LAYERS
 
 try:
-    _Dumper = yaml.CSafeDumper
+    _BaseDumper = yaml.CSafeDumper
 except AttributeError:  # PyYAML built without libyaml
-    _Dumper = yaml.SafeDumper
+    _BaseDumper = yaml.SafeDumper
+
+# PyYAML quotes only what YAML 1.1 would read as another type; kustomize and
+# other YAML 1.2 readers also read `08540`, `1e3` or `0o17` as numbers.
+_YAML12_NUMBER = re.compile(
+    r"^[-+]?(0|[1-9][0-9_]*|0[0-9_]+|0o[0-7_]+|0x[0-9a-fA-F_]+)$"
+    r"|^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$"
+    r"|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$"
+)
+
+
+class _Dumper(_BaseDumper):
+    pass
+
+
+def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if _YAML12_NUMBER.match(value):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
+    return dumper.represent_str(value)
+
+
+_Dumper.add_representer(str, _represent_str)
 
 KUSTOMIZATION = "kustomization.yaml"
 
@@ -80,7 +102,7 @@ def read_tree(folder: Path) -> dict[str, bytes]:
 def write_environments(dist: Path, trees: dict[str, dict[str, bytes]], *, remove_others: bool) -> WriteSummary:
     """Replace dist/<env> for each tree; with `remove_others`, drop folders of environments that no longer exist."""
     summary = WriteSummary()
-    stale = sorted(p.name for p in dist.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name not in trees) if remove_others and dist.is_dir() else []
+    stale = _stale_environments(dist, trees) if remove_others else []
     for env, files in trees.items():
         _summarize(summary, env, read_tree(dist / env), files)
     for env in stale:
@@ -89,6 +111,8 @@ def write_environments(dist: Path, trees: dict[str, dict[str, bytes]], *, remove
     dist.mkdir(parents=True, exist_ok=True)
     staging = dist / f".staging-{os.getpid()}"
     previous = dist / f".previous-{os.getpid()}"
+    moved_aside: list[str] = []
+    swapped_in: list[str] = []
     try:
         for env, files in trees.items():
             for path, content in files.items():
@@ -96,16 +120,31 @@ def write_environments(dist: Path, trees: dict[str, dict[str, bytes]], *, remove
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(content)
         previous.mkdir()
-        for env in trees:
+        for env in [*trees, *stale]:
             if (dist / env).exists():
                 os.rename(dist / env, previous / env)
-            os.rename(staging / env, dist / env)
-        for env in stale:
-            os.rename(dist / env, previous / env)
+                moved_aside.append(env)
+            if env in trees:
+                os.rename(staging / env, dist / env)
+                swapped_in.append(env)
+    except BaseException:
+        # Put every folder back as it was: a failed run leaves dist/ untouched.
+        for env in swapped_in:
+            shutil.rmtree(dist / env, ignore_errors=True)
+        for env in moved_aside:
+            os.rename(previous / env, dist / env)
+        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(previous, ignore_errors=True)
     return summary
+
+
+def _stale_environments(dist: Path, trees: dict[str, dict[str, bytes]]) -> list[str]:
+    """Folders of environments that no longer exist (hidden folders are not meshc's)."""
+    if not dist.is_dir():
+        return []
+    return sorted(p.name for p in dist.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name not in trees)
 
 
 def _summarize(summary: WriteSummary, env: str, old: dict[str, bytes], new: dict[str, bytes]) -> None:
