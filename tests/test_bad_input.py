@@ -23,7 +23,6 @@ class Case:
     # (where, says): a reported line starts with `where` and contains `says`.
     expect: list[tuple[str, str]]
     args: tuple[str, ...] = ("synth",)
-    bug: str | None = field(default=None)  # a known core bug: the message test is expected to fail
 
 
 def dev(text: str) -> dict[str, str]:
@@ -45,7 +44,6 @@ CASES = [
         "unclosed-quote-points-at-the-quote",
         dev('global:\n  namespace: "mesh\nagents: {}\n'),
         [("environments/dev.yaml:2", "malformed YAML")],
-        bug="loader._parse reports the problem_mark (end of stream, line 4 of a 3-line file) instead of the context_mark",
     ),
     Case(
         "unknown-top-level-key",
@@ -149,7 +147,6 @@ CASES = [
         "unknown-database-type-names-the-type",
         dev("registry:\n  database:\n    type: mysql\n"),
         [("environments/dev.yaml:2 registry.database:", "unknown type 'mysql'")],
-        bug="loader._message prints error['input'] (the whole mapping) for union_tag_invalid instead of error['ctx']['tag']",
     ),
     Case(
         "postgres-without-url-secret",
@@ -170,20 +167,11 @@ CASES = [
         "extends-cycle-points-at-the-extends-line",
         {"dev.yaml": "extends: _a.yaml\n", "_a.yaml": "extends: _b.yaml\n", "_b.yaml": "# loops\nextends: _a.yaml\n"},
         [("environments/_b.yaml:2 extends:", "cycle")],
-        bug="loader._read_with_extends reports the cycle at the re-entered file (_a.yaml) without a line, "
-        "not at the `extends` key that closes it",
-    ),
-    Case(
-        "extends-missing-file",
-        dev("# c\nextends: _nope.yaml\n"),
-        [("environments/_nope.yaml", "not found")],
     ),
     Case(
         "extends-missing-file-points-at-the-extends-line",
         dev("# c\nextends: _nope.yaml\n"),
         [("environments/dev.yaml:2 extends:", "environments/_nope.yaml")],
-        bug="loader._read_with_extends reports a missing base as '<base> file not found', "
-        "without the file, line and key that name it",
     ),
     Case(
         "extends-not-a-file-name",
@@ -278,8 +266,6 @@ CASES = [
         "problem-in-a-base-file-in-a-subfolder",
         {"dev.yaml": "extends: bases/_common.yaml\n", "bases/_common.yaml": "# shared\nregistry:\n  replicas: -1\n"},
         [("environments/bases/_common.yaml:3 registry.replicas:", "(got -1)")],
-        bug="loader._display shows paths relative to the file's grandparent folder, "
-        "so a base in environments/bases/ is reported as bases/_common.yaml",
     ),
     Case(
         "duplicate-key-in-the-base-file",
@@ -342,16 +328,14 @@ def outcome(request, tmp_path_factory, valid_dist, minimal_environment, read_tre
 
 def test_cases_are_distinct_and_enough():
     assert len({case.id for case in CASES}) == len(CASES)
-    assert len({tuple(sorted(case.files.items())) + case.args for case in CASES if case.bug is None}) >= 25
+    assert len({tuple(sorted(case.files.items())) + case.args for case in CASES}) >= 25
 
 
 def test_exit_code_is_2(outcome):
     assert outcome.exit_code == 2, outcome.stderr
 
 
-def test_message_names_the_file_line_and_key_path(outcome, request):
-    if outcome.case.bug:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=outcome.case.bug))
+def test_message_names_the_file_line_and_key_path(outcome):
     reported = [line.strip().removeprefix("error: ") for line in outcome.stderr.splitlines()]
     for where, says in outcome.case.expect:
         assert any(line.startswith(where) and says in line for line in reported), (where, says, outcome.stderr)

@@ -122,11 +122,6 @@ def test_yaml_anchors_and_merge_keys_are_expanded(load):
     assert loaded.model.agents["b"].http.port == 9000
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loader._build reports a key that overrides a `<<` merge-key value as a duplicate key; "
-    "YAML merge semantics let the mapping's own keys win",
-)
 def test_own_keys_override_values_from_a_yaml_merge_key(load):
     loaded = load({"dev.yaml": "agents:\n  a: &agent\n    replicas: 2\n  b:\n    <<: *agent\n    replicas: 3\n"})["dev"]
     assert loaded.model.agents["b"].replicas == 3

@@ -61,7 +61,7 @@ def load_environments(directory: Path, names: list[str] | None = None) -> list[L
     loaded = []
     for name in sorted(set(names or available)):
         try:
-            loaded.append(load_environment(directory / f"{name}.yaml"))
+            loaded.append(load_environment(directory / f"{name}.yaml", root=directory.parent))
         except InputError as error:
             problems.extend(error.problems)
     if problems:
@@ -69,44 +69,56 @@ def load_environments(directory: Path, names: list[str] | None = None) -> list[L
     return loaded
 
 
-def load_environment(path: Path) -> LoadedEnvironment:
+def load_environment(path: Path, root: Path | None = None) -> LoadedEnvironment:
+    """Load one environment file; paths in messages are shown relative to `root`
+    (default: the project root, one level above the environment file)."""
+    display = _Display(root or path.resolve().parent.parent)
     problems: list[InputProblem] = []
-    data, source = _read_with_extends(path, (), problems)
+    data, source = _read_with_extends(path, (), problems, display)
     try:
         model = Environment.model_validate(data)
     except ValidationError as error:
-        problems += [_problem(e, data, source, _display(path)) for e in error.errors()]
+        problems += [_problem(e, data, source, display(path)) for e in error.errors()]
     if problems:
         raise InputError(problems)
-    return LoadedEnvironment(name=path.stem, file=_display(path), model=model, source=source)
+    return LoadedEnvironment(name=path.stem, file=display(path), model=model, source=source)
 
 
 # --- reading YAML with positions ------------------------------------------------
 
 
-def _display(path: Path) -> str:
-    """The path as users see it in the repository (`environments/dev.yaml`), wherever meshc runs from.
+@dataclass(frozen=True)
+class _Display:
+    """Shows paths as users see them in the repository (`environments/dev.yaml`), wherever meshc runs from."""
 
-    Environment files live one level below the project root, so paths are shown from there.
-    """
-    return os.path.relpath(path.resolve(), path.resolve().parent.parent)
+    root: Path
+
+    def __call__(self, path: Path) -> str:
+        return os.path.relpath(path.resolve(), self.root.resolve())
 
 
-def _read_with_extends(path: Path, chain: tuple[Path, ...], problems: list[InputProblem]) -> tuple[dict, SourceMap]:
+def _read_with_extends(
+    path: Path, chain: tuple[Path, ...], problems: list[InputProblem], display: _Display
+) -> tuple[dict, SourceMap]:
     """Read `path` and the files it extends; duplicate keys go to `problems` so validation still runs."""
-    shown = _display(path)
-    if path.resolve() in chain:
-        cycle = " -> ".join(_display(p) for p in (*chain, path.resolve()))
-        raise InputError([InputProblem(shown, None, "extends", f"extends itself in a cycle: {cycle}")])
+    shown = display(path)
     if not path.is_file():
         raise InputError([InputProblem(shown, None, "", "file not found")])
     data, source = _parse(path.read_text(encoding="utf-8"), shown, problems)
     base_name = data.get("extends")
     if base_name is None:
         return data, source
+    line = source.locate(("extends",), shown)[1]
     if not isinstance(base_name, str):
-        raise InputError([InputProblem(shown, source.locate(("extends",), shown)[1], "extends", "must be a file name")])
-    base_data, base_source = _read_with_extends(path.parent / base_name, (*chain, path.resolve()), problems)
+        raise InputError([InputProblem(shown, line, "extends", "must be a file name")])
+    base = path.parent / base_name
+    here = (*chain, path.resolve())
+    if base.resolve() in here:
+        cycle = " -> ".join(display(p) for p in (*here, base.resolve()))
+        raise InputError([InputProblem(shown, line, "extends", f"extends itself in a cycle: {cycle}")])
+    if not base.is_file():
+        raise InputError([InputProblem(shown, line, "extends", f"{display(base)} not found (got {base_name!r})")])
+    base_data, base_source = _read_with_extends(base, here, problems, display)
     base_data.pop("extends", None)
     # Positions of keys the overlay replaced may linger, but no merged key path reaches them.
     return _merge(base_data, data), SourceMap({**base_source.positions, **source.positions})
@@ -118,6 +130,9 @@ def _parse(text: str, file: str, problems: list[InputProblem]) -> tuple[dict, So
         node = loader.get_single_node()
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
+        if mark is not None and mark.index >= len(text):
+            # An error found at the end of the stream (an unclosed quote) started where the context began.
+            mark = getattr(error, "context_mark", None) or mark
         line = mark.line + 1 if mark else None
         reason = getattr(error, "problem", None) or str(error)
         raise InputError([InputProblem(file, line, "", f"malformed YAML: {reason}")]) from None
@@ -134,12 +149,17 @@ def _parse(text: str, file: str, problems: list[InputProblem]) -> tuple[dict, So
 def _build(node: yaml.Node, path: KeyPath, file: str, source: SourceMap, problems: list, loader) -> Any:
     source.positions[path] = (file, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
-        loader.flatten_mapping(node)
+        own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
+        loader.flatten_mapping(node)  # puts the pairs of `<<: *anchor` first, the mapping's own pairs last
+        merged, own_pairs = node.value[: len(node.value) - own], node.value[len(node.value) - own :]
+        own_keys = {str(loader.construct_object(k, deep=True)) for k, _ in own_pairs}
         result: dict = {}
-        for key_node, value_node in node.value:
+        for index, (key_node, value_node) in enumerate(node.value):
             key = loader.construct_object(key_node, deep=True)
             if not isinstance(key, str):
                 key = str(key)
+            if index < len(merged) and (key in own_keys or key in result):
+                continue  # a mapping's own keys override what a merge key brought in
             if key in result:
                 problems.append(
                     InputProblem(file, key_node.start_mark.line + 1, _dotted((*path, key)),
@@ -201,7 +221,7 @@ def _message(error: dict, loc: KeyPath, cause: Exception | None, data: dict) -> 
     if kind == "missing":
         return "required key is missing"
     if kind == "union_tag_invalid":
-        return f"unknown type {error['input']!r}; expected one of {error['ctx']['expected_tags']}"
+        return f"unknown type {error['ctx']['tag']!r}; expected one of {error['ctx']['expected_tags']}"
     if kind == "union_tag_not_found":
         return f"needs a 'type' key, one of {error['ctx']['expected_tags']}" if "ctx" in error else "needs a 'type' key"
     if kind in {"string_type", "int_type", "bool_type", "list_type", "dict_type", "model_type"}:
