@@ -82,10 +82,6 @@ def test_quantities_accept_yaml_numbers_and_kubernetes_strings(given, stored):
     assert model.ResourceAmounts(cpu=given).cpu == stored
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model._quantity_from_yaml formats floats with 'g', which keeps 6 significant digits: 1234.5678 -> '1234.57'",
-)
 def test_float_quantities_keep_every_digit():
     assert model.ResourceAmounts(cpu=1234.5678).cpu == "1234.5678"
 
@@ -126,11 +122,6 @@ def test_sqlite_registry_with_zero_replicas_is_allowed():
     assert model.Registry(replicas=0).replicas == 0
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model.Agent accepts env/secretEnv entries for the variables meshc wires itself; the Deployment then "
-    "lists them after meshc's own, so a hand-typed MCP_MESH_REGISTRY_URL wins over the Registry construct",
-)
 @pytest.mark.parametrize("field", ["env", "secret_env"])
 @pytest.mark.parametrize("name", ["MCP_MESH_REGISTRY_URL", "MCP_MESH_AGENT_NAME", "MCP_MESH_HTTP_PORT"])
 def test_agent_env_may_not_set_what_meshc_wires(field, name):
@@ -164,11 +155,6 @@ def test_derived_names_over_63_characters_are_refused_in_helm_compatible_naming(
     assert "over the Kubernetes limit of 63" in message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Environment._derived_names_fit checks every suffix for every component (naming.ComponentNames.all), "
-    "so an agent is refused for a '-headless' name it never gets",
-)
 def test_agent_name_that_fits_every_object_it_gets_is_accepted():
     name = "a" * 55  # its objects: a*55, a*55-config (62); agents have no headless Service
     assert name in model.Environment(agents={name: model.Agent()}).agents

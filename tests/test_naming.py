@@ -65,8 +65,8 @@ def test_trailing_dash_left_by_the_cut_is_trimmed():
 
 def test_too_long_lists_only_the_names_over_63_characters():
     names = ComponentNames("a" * 56)
-    assert too_long(names) == ["a" * 56 + "-headless"]
-    assert too_long(ComponentNames("short")) == []
+    assert too_long(names, ("config", "headless", "data")) == ["a" * 56 + "-headless"]
+    assert too_long(ComponentNames("short"), ("config", "headless", "data")) == []
 
 
 @given(release=dns_labels, chart=st.sampled_from([REGISTRY_CHART, AGENT_CHART]))

@@ -68,7 +68,7 @@ EnvVarName = Annotated[str, Field(pattern=_ENV_NAME, description="An environment
 def _quantity_from_yaml(value: Any) -> Any:
     # YAML reads `cpu: 1` and `cpu: 0.5` as numbers; Kubernetes accepts both.
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return format(value, "g") if isinstance(value, float) else str(value)
+        return format(value, ".15g") if isinstance(value, float) else str(value)
     return value
 
 
@@ -280,6 +280,14 @@ class Registry(MeshcModel):
 # --- agents ---------------------------------------------------------------------
 
 
+# Variables meshc derives for every agent; an agent's own env must not set them,
+# or a hand-typed MCP_MESH_REGISTRY_URL would win over the wiring.
+WIRED_AGENT_ENV = frozenset({
+    "MCP_MESH_REGISTRY_URL", "MCP_MESH_REGISTRY_HOST", "MCP_MESH_REGISTRY_PORT", "MCP_MESH_AGENT_NAME",
+    "MCP_MESH_HTTP_ENABLED", "MCP_MESH_HTTP_HOST", "MCP_MESH_HTTP_PORT", "HOST", "POD_IP", "POD_NAMESPACE",
+})
+
+
 class AgentHttp(MeshcModel):
     port: Port = Field(default=8080, description="Container, Service and advertised port. Default: 8080.")
 
@@ -329,6 +337,13 @@ class Agent(MeshcModel):
         both = sorted(set(self.env) & set(self.secret_env))
         if both:
             raise FieldRuleError("secretEnv", f"{', '.join(both)} is set in both env and secretEnv")
+        for field, names in (("env", self.env), ("secretEnv", self.secret_env)):
+            wired = sorted(WIRED_AGENT_ENV & set(names))
+            if wired:
+                raise FieldRuleError(
+                    f"{field}.{wired[0]}",
+                    f"{wired[0]} is set by meshc from the environment's wiring and cannot be overridden",
+                )
         return self
 
 
@@ -575,10 +590,14 @@ class Environment(MeshcModel):
 
     @model_validator(mode="after")
     def _derived_names_fit(self) -> Environment:
-        releases = [("registry.name", self.registry.name, REGISTRY_CHART)]
-        releases += [(f"agents.{name}", name, AGENT_CHART) for name in self.agents]
-        for key_path, release, chart in releases:
-            overlong = too_long(component_names(release, chart, self.naming))
+        registry = self.registry
+        releases = [("registry.name", registry.name, REGISTRY_CHART, ("config", "headless") + ("data",) * registry.persistence.enabled)]
+        releases += [
+            (f"agents.{name}", name, AGENT_CHART, ("config",) + ("data",) * agent.persistence.enabled)
+            for name, agent in self.agents.items()
+        ]
+        for key_path, release, chart, suffixes in releases:
+            overlong = too_long(component_names(release, chart, self.naming), suffixes)
             if overlong:
                 raise FieldRuleError(
                     key_path,

@@ -36,8 +36,6 @@ class ComponentNames:
     def data(self) -> str:
         return f"{self.base}-data"
 
-    def all(self) -> tuple[str, ...]:
-        return (self.base, self.config, self.headless, self.data)
 
 
 def helm_fullname(release: str, chart: str) -> str:
@@ -51,5 +49,7 @@ def component_names(release: str, chart: str, mode: NamingMode) -> ComponentName
     return ComponentNames(base)
 
 
-def too_long(names: ComponentNames) -> list[str]:
-    return [name for name in names.all() if len(name) > MAX_NAME_LENGTH]
+def too_long(names: ComponentNames, suffixes: tuple[str, ...]) -> list[str]:
+    """The names over the limit among the base name and the suffixed names a component really gets."""
+    candidates = [names.base, *(getattr(names, suffix) for suffix in suffixes)]
+    return [name for name in candidates if len(name) > MAX_NAME_LENGTH]
