@@ -14,6 +14,7 @@ REGISTRY = {"app.kubernetes.io/name": "mcp-mesh-registry", "app.kubernetes.io/in
 @pytest.fixture(scope="module")
 def policies(render):
     """Every policy NamespacePolicies can write, in namespace `mesh`."""
+    from meshc import model
     from meshc.network import NamespacePolicies
 
     def build(chart) -> None:
@@ -23,6 +24,12 @@ def policies(render):
         policies.allow_intra_namespace()
         policies.allow_from_namespaces(["monitoring", "ingress-nginx"])
         policies.allow_to("allow-agents-to-registry", source=AGENTS, target=REGISTRY, ports=[8000, 8000])
+        policies.allow_egress(
+            [
+                model.EgressRule(cidr="10.20.0.0/16", ports=[5432]),
+                model.EgressRule(cidr="0.0.0.0/0", except_=["10.0.0.0/8"]),
+            ]
+        )
 
     return render(build)
 
@@ -84,7 +91,16 @@ def test_allow_to_opens_ingress_on_the_target_side(policies):
 
 
 def test_every_policy_is_labelled_and_in_the_namespace(policies):
-    assert len(policies) == 6
+    assert len(policies) == 7
     for policy in policies:
         assert policy["metadata"]["labels"] == LABELS
         assert policy["metadata"]["namespace"] == "mesh"
+
+
+def test_egress_to_outside_addresses_opens_only_the_listed_ranges_and_ports(policies):
+    egress = spec(policies, "allow-egress")
+    assert egress["policyTypes"] == ["Egress"]
+    assert egress["egress"] == [
+        {"to": [{"ipBlock": {"cidr": "10.20.0.0/16"}}], "ports": [{"port": 5432, "protocol": "TCP"}]},
+        {"to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": ["10.0.0.0/8"]}}]},
+    ]

@@ -375,11 +375,28 @@ class ResourceQuota(MeshcModel):
     )
 
 
+class EgressRule(MeshcModel):
+    """Traffic leaving the namespace to addresses outside the cluster."""
+
+    cidr: str = Field(
+        pattern=r"^[0-9a-fA-F:.]+/[0-9]{1,3}$", description="Destination range, e.g. 10.20.0.0/16 or 0.0.0.0/0."
+    )
+    except_: list[str] = Field(default_factory=list, alias="except", description="Ranges inside cidr to keep closed. Default: none.")
+    ports: list[Port] = Field(default_factory=list, description="TCP ports; empty means every port. Default: every port.")
+
+
 class NetworkPolicies(MeshcModel):
     enabled: bool = Field(default=False, description="Default-deny the namespace, then allow what the mesh needs. Default: false.")
     allow_intra_namespace: bool = Field(default=True, description="Allow all traffic between pods of the namespace. Default: true.")
     allowed_namespaces: list[DnsLabel] = Field(
         default_factory=list, description="Namespaces whose pods may connect in. Default: none."
+    )
+    allowed_egress: list[EgressRule] = Field(
+        default_factory=list,
+        description=(
+            "Destinations outside the cluster pods may reach (an external database, a public API). "
+            "Default: none, so default-deny blocks them."
+        ),
     )
 
 

@@ -9,6 +9,7 @@ and TCP.
 
 from __future__ import annotations
 
+from meshc import model
 from meshc.runtime import Construct, int_or_string, k8s
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
@@ -68,6 +69,17 @@ class NamespacePolicies(Construct):
             for name in sorted(namespaces)
         ]
         self._policy("allow-from-namespaces", pods={}, ingress=[k8s.NetworkPolicyIngressRule(from_=peers)], types=["Ingress"])
+
+    def allow_egress(self, rules: list[model.EgressRule]) -> None:
+        """Every pod may reach the given address ranges outside the cluster."""
+        egress = [
+            k8s.NetworkPolicyEgressRule(
+                to=[k8s.NetworkPolicyPeer(ip_block=k8s.IpBlock(cidr=rule.cidr, except_=rule.except_ or None))],
+                ports=[k8s.NetworkPolicyPort(protocol="TCP", port=int_or_string(p)) for p in rule.ports] or None,
+            )
+            for rule in rules
+        ]
+        self._policy("allow-egress", pods={}, egress=egress, types=["Egress"])
 
     def allow_to(self, name: str, *, source: dict[str, str], target: dict[str, str], ports: list[int]) -> None:
         """Pods matching `source` may reach pods matching `target` on `ports`: an egress

@@ -151,6 +151,8 @@ class Platform(Construct):
         policies.allow_dns()
         if settings.allowed_namespaces:
             policies.allow_from_namespaces(settings.allowed_namespaces)
+        if settings.allowed_egress:
+            policies.allow_egress(settings.allowed_egress)
         if settings.allow_intra_namespace:
             policies.allow_intra_namespace()
             return
