@@ -44,7 +44,7 @@ def test_validate_with_an_error_exits_1_and_lists_every_environment(project, mon
     result = run_cli(project, ["validate"], monkeypatch)
     assert result.exit_code == 1
     assert "error   environments/broken.yaml:4 agents.greedy.resources.requests.cpu: requests 2 cpu but its limit is 1" in result.stdout
-    assert result.stdout.splitlines()[-1] == "1 error, 3 warnings in 4 environments"
+    assert result.stdout.splitlines()[-1] == "1 error, 2 warnings in 4 environments"
 
 
 def test_validate_json_is_sorted_and_stable(project, monkeypatch):

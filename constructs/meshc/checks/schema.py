@@ -86,12 +86,15 @@ def check(scope: Scope, crds: CrdCatalog) -> list[Finding]:
                 findings += _errors(scope, manifest, validator, f"Kubernetes {version}")
         else:
             unchecked.setdefault((api_version, kind), []).append(manifest)
-    for (api_version, kind), manifests in sorted(unchecked.items()):
-        count = len(manifests)
+    if unchecked:
+        # One warning per environment: the same missing CRDs would otherwise repeat on every synth.
+        groups = sorted(unchecked.items())
+        counts = ", ".join(f"{len(ms)} {kind} ({api_version})" for (api_version, kind), ms in groups)
+        kinds = ", ".join(kind for (_, kind), _ in groups)
         findings.append(_finding(
-            scope, manifests[0], "schema.unchecked",
-            f"{count} {kind} object{'s' if count != 1 else ''} ({api_version}) not schema-checked: no CRD for {kind} was given",
-            f"pass --crd-dir with a folder holding the {kind} CRD, or list such folders in MESHC_CRD_DIRS",
+            scope, groups[0][1][0], "schema.unchecked",
+            f"not schema-checked, no CRD was given: {counts}",
+            f"pass --crd-dir with folders holding the {kinds} CRDs, or list such folders in MESHC_CRD_DIRS",
             severity="warning",
         ))
     return findings
