@@ -26,11 +26,12 @@ def fail(error: MeshcError) -> None:
 
 def report_synth(mirror_to: str | None, environments: tuple[str, ...], crd_dirs: tuple[Path, ...]) -> None:
     try:
-        summary = synthesize(PROJECT, list(environments), Path(mirror_to) if mirror_to else None, crd_dirs)
+        result = synthesize(PROJECT, list(environments), Path(mirror_to) if mirror_to else None, crd_dirs)
     except MeshcError as error:
         fail(error)
-    if summary.report is not None and summary.report.warnings:
-        click.echo(summary.report.to_text(severity="warning"), err=True)
+    if result.report.warnings:
+        click.echo(result.report.to_text(severity="warning"), err=True)
+    summary = result.written
     for label, paths in (("added", summary.added), ("changed", summary.changed), ("removed", summary.removed)):
         for path in paths:
             click.echo(f"  {label:8} dist/{path}", err=True)

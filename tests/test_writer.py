@@ -145,14 +145,14 @@ def test_layers_are_listed_in_apply_order(tree):
 
 def test_synthesizing_again_rewrites_nothing(synthesized, read_tree):
     before = read_tree(synthesized.dist)
-    summary = synthesize(synthesized, [])
+    summary = synthesize(synthesized, []).written
     assert (summary.added, summary.changed, summary.removed, summary.unchanged) == ([], [], [], len(before))
     assert read_tree(synthesized.dist) == before
 
 
 def test_summary_names_added_changed_and_removed_files(synthesized):
     (synthesized.environments / "alpha.yaml").write_text("global: {namespace: mesh-alpha}\nagents:\n  echo-agent: {replicas: 2}\n  new-agent: {}\n")
-    summary = synthesize(synthesized, ["alpha"])
+    summary = synthesize(synthesized, ["alpha"]).written
     assert summary.changed == ["alpha/agents/deployment-echo-agent.yaml", "alpha/agents/kustomization.yaml"]
     assert "alpha/agents/deployment-new-agent.yaml" in summary.added
     assert summary.removed == []
@@ -160,7 +160,7 @@ def test_summary_names_added_changed_and_removed_files(synthesized):
 
 def test_files_of_a_removed_agent_disappear(synthesized, read_tree):
     (synthesized.environments / "alpha.yaml").write_text("global: {namespace: mesh-alpha}\n")
-    summary = synthesize(synthesized, [])
+    summary = synthesize(synthesized, []).written
     after = read_tree(synthesized.dist)
     assert not [path for path in after if "echo-agent" in path and path.startswith("alpha/")]
     assert "alpha/agents/deployment-echo-agent.yaml" in summary.removed
@@ -170,14 +170,14 @@ def test_files_of_a_removed_agent_disappear(synthesized, read_tree):
 def test_stale_file_is_removed(synthesized, read_tree):
     stale = synthesized.dist / "alpha" / "agents" / "deployment-gone.yaml"
     stale.write_text("kind: Deployment\n")
-    summary = synthesize(synthesized, [])
+    summary = synthesize(synthesized, []).written
     assert not stale.exists()
     assert summary.removed == ["alpha/agents/deployment-gone.yaml"]
 
 
 def test_stale_environment_folder_is_removed_when_synthesizing_all(synthesized):
     (synthesized.environments / "beta.yaml").unlink()
-    summary = synthesize(synthesized, [])
+    summary = synthesize(synthesized, []).written
     assert sorted(p.name for p in synthesized.dist.iterdir()) == ["alpha"]
     assert summary.removed and all(path.startswith("beta/") for path in summary.removed)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 from meshc.build import BuiltEnvironment, build
@@ -32,11 +32,12 @@ def load_and_build(project: Project, names: list[str]) -> list[BuiltEnvironment]
     return build(environments)
 
 
-@dataclass
-class SynthSummary(WriteSummary):
+@dataclass(frozen=True)
+class SynthResult:
     """What synth wrote, and the report of the checks it passed (warnings only)."""
 
-    report: Report | None = None
+    written: WriteSummary
+    report: Report
 
 
 def validate(project: Project, names: list[str], crd_dirs: list[Path] | tuple[Path, ...] = ()) -> Report:
@@ -46,14 +47,14 @@ def validate(project: Project, names: list[str], crd_dirs: list[Path] | tuple[Pa
 
 def synthesize(
     project: Project, names: list[str], mirror_to: Path | None = None, crd_dirs: list[Path] | tuple[Path, ...] = ()
-) -> SynthSummary:
+) -> SynthResult:
     """Check, then write. Raises ChecksFailed (exit 1) before writing anything when a check finds an error."""
     built = load_and_build(project, names)
     report = check(built, crd_dirs)
     if report.errors:
         raise ChecksFailed(report)
     trees = {b.name: render_environment(b) for b in built}
-    summary = write_environments(project.dist, trees, remove_others=not names)
+    written = write_environments(project.dist, trees, remove_others=not names)
     if mirror_to is not None and mirror_to.resolve() != project.dist.resolve():
         mirror(project.dist, list(trees), mirror_to)
-    return SynthSummary(**{f.name: getattr(summary, f.name) for f in fields(summary)}, report=report)
+    return SynthResult(written, report)
