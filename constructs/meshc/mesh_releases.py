@@ -18,7 +18,6 @@ from meshc.helm_release import ChartRelease, ChartSources, persistence_values
 from meshc.naming import AGENT_CHART, REGISTRY_CHART, component_names
 from meshc.registry import PostgresConnection, RegistryEndpoint, registry_endpoint
 from meshc.runtime import Construct
-from meshc.workload import WorkloadSpec
 
 
 def _image(image: model.Image, context: MeshContext) -> dict:
@@ -57,7 +56,7 @@ def _ingress(ingress: model.Ingress) -> dict:
     return values
 
 
-def _workload_values(spec: WorkloadSpec, context: MeshContext, names_base: str, selector: dict[str, str]) -> dict:
+def _workload_values(spec: model.Workload, context: MeshContext, names_base: str, selector: dict[str, str]) -> dict:
     """Values both charts read the same way."""
     scaling = spec.autoscaling
     values = {

@@ -233,23 +233,35 @@ class RegistryService(MeshcModel):
     port: Port = Field(default=8000, description="Service and container port. Default: 8000.")
 
 
-class Registry(MeshcModel):
+class Workload(MeshcModel):
+    """What the registry and every agent share: switches, image, scaling, volume, placement,
+    exposure. Each component gives `image` and `resources` its own defaults."""
+
+    enabled: bool = Field(default=True, description="Deploy this component. Default: true.")
+    render: RenderMode | None = Field(default=None, description="Override the environment's render mode for this component.")
+    image: Image = Field(description="The container image.")
+    resources: Resources = Field(description="Container requests and limits.")
+    replicas: Replicas = Field(default=1, description="Pods when not autoscaled. Default: 1.")
+    autoscaling: Autoscaling = Field(default_factory=Autoscaling, description="Default: disabled.")
+    persistence: Persistence = Field(default_factory=Persistence, description="Default: no PVC.")
+    affinity: Affinity = Field(default_factory=Affinity, description="Default: none.")
+    disruption_budget: DisruptionBudget = Field(default_factory=DisruptionBudget, description="Default: disabled.")
+    ingress: Ingress = Field(default_factory=Ingress, description="Default: disabled.")
+
+
+class Registry(Workload):
     """The MCP Mesh registry: one per environment; every agent is wired to it."""
 
-    enabled: bool = Field(default=True, description="Deploy the registry. Default: true.")
-    render: RenderMode | None = Field(default=None, description="Override the environment's render mode for the registry.")
     name: DnsLabel = Field(
         default="mcp-registry",
         description="Release name; object names derive from it. Default: mcp-registry.",
     )
-    replicas: Replicas = Field(default=1, description="Registry pods. Default: 1.")
     image: Image = Field(
         default=Image(repository="mcpmesh/registry", tag="3.6"),
         description="Default: mcpmesh/registry:3.6.",
     )
     service: RegistryService = Field(default_factory=RegistryService, description="Default: port 8000.")
     database: Database = Field(default=SqliteDatabase(type="sqlite"), description="Default: sqlite on the data volume.")
-    persistence: Persistence = Field(default_factory=Persistence, description="Default: no PVC (data on an emptyDir).")
     resources: Resources = Field(
         default=Resources(
             requests=ResourceAmounts(cpu="100m", memory="128Mi"),
@@ -257,10 +269,6 @@ class Registry(MeshcModel):
         ),
         description="Default: requests 100m/128Mi, limits 500m/512Mi.",
     )
-    affinity: Affinity = Field(default_factory=Affinity, description="Default: none.")
-    autoscaling: Autoscaling = Field(default_factory=Autoscaling, description="Default: disabled.")
-    disruption_budget: DisruptionBudget = Field(default_factory=DisruptionBudget, description="Default: disabled.")
-    ingress: Ingress = Field(default_factory=Ingress, description="Default: disabled.")
 
     @model_validator(mode="after")
     def _sqlite_is_single_writer(self) -> Registry:
@@ -292,11 +300,9 @@ class AgentHttp(MeshcModel):
     port: Port = Field(default=8080, description="Container, Service and advertised port. Default: 8080.")
 
 
-class Agent(MeshcModel):
+class Agent(Workload):
     """One MCP Mesh agent. Its key in `agents` is its name (MCP_MESH_AGENT_NAME)."""
 
-    enabled: bool = Field(default=True, description="Deploy this agent. Default: true.")
-    render: RenderMode | None = Field(default=None, description="Override the environment's render mode for this agent.")
     image: Image = Field(
         default=Image(repository="mcpmesh/python-runtime", tag="3.6"),
         description="Default: mcpmesh/python-runtime:3.6.",
@@ -313,8 +319,6 @@ class Agent(MeshcModel):
     secret_env: dict[EnvVarName, SecretKeyRef] = Field(
         default_factory=dict, description="Environment variables read from Secret keys."
     )
-    replicas: Replicas = Field(default=1, description="Pods when not autoscaled. Default: 1.")
-    autoscaling: Autoscaling = Field(default_factory=Autoscaling, description="Default: disabled.")
     resources: Resources = Field(
         default=Resources(
             requests=ResourceAmounts(cpu="100m", memory="256Mi"),
@@ -322,10 +326,6 @@ class Agent(MeshcModel):
         ),
         description="Default: requests 100m/256Mi, limits 1/1Gi.",
     )
-    persistence: Persistence = Field(default_factory=Persistence, description="Default: no volume.")
-    affinity: Affinity = Field(default_factory=Affinity, description="Default: none.")
-    disruption_budget: DisruptionBudget = Field(default_factory=DisruptionBudget, description="Default: disabled.")
-    ingress: Ingress = Field(default_factory=Ingress, description="Default: disabled.")
 
     @model_validator(mode="after")
     def _distinct_lists(self) -> Agent:

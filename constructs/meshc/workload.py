@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from typing import Protocol
 
 from meshc import model
 from meshc.context import MeshContext, selector_labels
@@ -25,19 +24,6 @@ DATA_VOLUME = "data"
 # must change the volume name, or a server-side apply merges an emptyDir and a
 # PVC into one volume and the API server rejects it (the charts' issue #1461).
 EPHEMERAL_DATA_VOLUME = "data-ephemeral"
-
-
-class WorkloadSpec(Protocol):
-    """The model fields every workload has (model.Registry and model.Agent both fit)."""
-
-    image: model.Image
-    replicas: int
-    autoscaling: model.Autoscaling
-    resources: model.Resources
-    persistence: model.Persistence
-    affinity: model.Affinity
-    disruption_budget: model.DisruptionBudget
-    ingress: model.Ingress
 
 
 @dataclass(frozen=True)
@@ -74,7 +60,7 @@ class Workload(Construct):
         id: str,
         *,
         context: MeshContext,
-        spec: WorkloadSpec,
+        spec: model.Workload,
         names: ComponentNames,
         chart: str,
         component: str,
