@@ -31,6 +31,12 @@ if str(REPO_ROOT) not in sys.path:
 
 pytest_plugins = ["fakeapi.plugin"]
 
+
+@pytest.fixture(autouse=True)
+def _no_ambient_crd_dirs(monkeypatch):
+    """`make` exports MESHC_CRD_DIRS; tests pass CRD folders explicitly so they behave the same everywhere."""
+    monkeypatch.delenv("MESHC_CRD_DIRS", raising=False)
+
 SCHEMA_COMMENT = "# yaml-language-server: $schema=./meshc-environment.schema.json"
 MINIMAL_ENVIRONMENT = f"{SCHEMA_COMMENT}\nglobal: {{namespace: mesh-{{name}}}}\nagents:\n  echo-agent: {{}}\n"
 
