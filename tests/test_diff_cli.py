@@ -20,7 +20,6 @@ from test_diff_support import (  # noqa: F401  (fixtures)
     built,
     desired,
     environment_text,
-    live_items,
     project,
     prompt_fake_responses,
     seeded,

@@ -337,3 +337,11 @@ def test_an_unknown_context_lists_the_known_ones(fake_api, tmp_path, project):
 def test_conflicting_options_are_refused_before_any_work(overrides, message):
     with pytest.raises(DiffOptionsError, match=message):
         DiffOptions(environment=ENVIRONMENT, **overrides).check()
+
+
+def test_prune_scans_every_kind_the_repository_environments_produce(repo_root):
+    from meshc.synth import Project, load_and_build
+
+    produced = {(m.obj["apiVersion"], m.kind) for environment in load_and_build(Project(repo_root), [])
+                for m in environment.manifests}
+    assert produced - set(engine.OWNED_KINDS) == set(), "add the new kinds to meshc.diff.engine.OWNED_KINDS"

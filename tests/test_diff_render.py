@@ -103,3 +103,17 @@ def test_values_are_json_and_long_ones_are_cut():
     assert format_value("3") == '"3"' and format_value(3) == "3" and format_value({"b": 1, "a": 2}) == '{"a": 2, "b": 1}'
     long = format_value("x" * 500)
     assert len(long) == 160 and long.endswith("…")
+
+
+def test_failures_with_the_same_cause_share_one_line():
+    same = [failure_from_api(f"Deployment/mesh/a{i}", "agent/a", "dry-run", ApiFailure(403, "Forbidden", "no"))
+            for i in range(3)]
+    text = render_text(sample(failures=same))
+    assert "  ! dry-run failed (forbidden-dry-run) for 3 objects: 403 Forbidden: no: Deployment/mesh/a0, " \
+           "Deployment/mesh/a1, Deployment/mesh/a2\n" in text
+    assert "- `dry-run failed (forbidden-dry-run) for 3 objects" in render_markdown(sample(failures=same))
+
+
+def test_no_blank_line_is_doubled():
+    for shown in (render_text(sample()), render_markdown(sample())):
+        assert "\n\n\n" not in shown and shown.endswith("\n") and not shown.endswith("\n\n")

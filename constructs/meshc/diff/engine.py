@@ -240,7 +240,17 @@ def against_environment(source: BuiltEnvironment, target: BuiltEnvironment) -> C
 
 
 class LiveDiff:
-    """One diff against a cluster: discovery, LISTs, then a dry-run (or GET) per object, concurrently."""
+    """One diff against a cluster, on one pool of `concurrency` workers:
+
+    1. discovery: one GET per group version;
+    2. the labelled Namespace LIST, with the dry-runs of the Namespace objects (which tell
+       which namespaces are new);
+    3. one labelled LIST per kind and namespace, and a dry-run (or GET) per object, all at
+       once: each object's job waits only for the LISTs it needs (its own kind's, and the
+       autoscalers' for a workload), so reading and dry-running overlap. Every LIST is queued
+       before any object job, and the pool takes jobs in order, so a waiting job never waits
+       for a LIST that has not started.
+    """
 
     def __init__(self, cluster: kube.Cluster, desired: BuiltEnvironment, read_only: bool, concurrency: int,
                  progress: Progress | None):
@@ -251,18 +261,19 @@ class LiveDiff:
         self.concurrency = concurrency
         self.progress = progress
         self.selector = ownership_selector(desired.name)
+        self.label_selector = ",".join(f"{key}={value}" for key, value in sorted(self.selector.items()))
         self.failures: list[ObjectFailure] = []
         self.entries: list[Entry] = []
         self.notes: list[str] = []
         self.live: dict[tuple, dict] = {}  # everything the labelled LISTs returned
-        self.unlisted: dict[tuple, ApiFailure] = {}  # (group, kind, namespace) -> why its LIST failed
+        self.listed: dict[tuple[str, str, str], Future] = {}  # (group, kind, namespace) -> its LIST
+        self.unlisted: dict[tuple[str, str, str], ApiFailure] = {}  # ... -> why that LIST failed
+        self.desired_scalers = _autoscalers([m.obj for m in self.manifests])
 
     def run(self) -> ChangeSet:
-        executor = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="meshc-diff")
+        self.executor = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="meshc-diff")
         try:
-            self.executor = executor
             resources = self._discover()
-            self._list_owned(resources)
             served = []
             for manifest in self.manifests:
                 resource = resources.get((manifest.obj["apiVersion"], manifest.kind))
@@ -271,12 +282,18 @@ class LiveDiff:
                     self.failures.append(not_served(ref.subject, manifest.component, ref.api_version, ref.kind))
                 else:
                     served.append((manifest, resource))
-            namespaces = [(m, r) for m, r in served if m.kind == "Namespace"]
-            created = self._compare_all(namespaces, new_namespaces=set())
-            others = [(m, r) for m, r in served if m.kind != "Namespace"]
-            self._compare_all(others, new_namespaces=created)
+            namespace_kind = resources.get(("v1", "Namespace"))
+            lists = [self._submit_list(namespace_kind, None)] if namespace_kind else []
+            created = self._compare_all([(m, r) for m, r in served if m.kind == "Namespace"], set(), lists)
+            scanned = {m.namespace for m in self.manifests if m.namespace}
+            scanned |= {obj["metadata"]["name"] for obj in list(self.live.values())
+                        if obj["kind"] == "Namespace" and owned_by(obj, self.selector)}
+            lists = [self._submit_list(resource, namespace)
+                     for resource in sorted(resources.values(), key=lambda r: (r.api_version, r.kind))
+                     if resource.namespaced for namespace in sorted(scanned)]
+            self._compare_all([(m, r) for m, r in served if m.kind != "Namespace"], created, lists)
         finally:
-            executor.shutdown(wait=True, cancel_futures=True)
+            self.executor.shutdown(wait=True, cancel_futures=True)
         desired_keys = {ObjectRef.of(m.obj).key for m in self.manifests}
         self.entries += prune_entries({k: o for k, o in self.live.items() if owned_by(o, self.selector)}, desired_keys)
         mode = Mode.READ_ONLY if self.read_only else Mode.DRY_RUN
@@ -284,7 +301,7 @@ class LiveDiff:
         return ChangeSet(self.environment, mode, f'cluster context "{self.cluster.context}" at {self.cluster.server}',
                          "live", after_label, tuple(self.entries), tuple(self.failures), tuple(self.notes))
 
-    # -- phase 1: which kinds the server serves ------------------------------------------------
+    # -- discovery: which kinds the server serves ------------------------------------------------
     def _discover(self) -> dict[tuple[str, str], kube.Resource]:
         wanted = sorted({(m.obj["apiVersion"], m.kind) for m in self.manifests} | set(OWNED_KINDS))
         versions = sorted({api_version for api_version, _ in wanted})
@@ -296,7 +313,7 @@ class LiveDiff:
             except ApiFailure as failure:
                 failed[api_version] = failure
 
-        self._run_all([(discover, (version,)) for version in versions])
+        self._collect([self.executor.submit(discover, version) for version in versions])
         for manifest in self.manifests:  # a discovery failure (not a 404) leaves the kind unknown
             failure = failed.get(manifest.obj["apiVersion"])
             if failure is not None:
@@ -305,58 +322,47 @@ class LiveDiff:
         return {(api_version, kind): resource for api_version, kind in wanted if api_version not in failed
                 for resource in [self.cluster.resource(api_version, kind)] if resource is not None}
 
-    # -- phase 2: one labelled LIST per kind and namespace -------------------------------------
-    def _list_owned(self, resources: dict[tuple[str, str], kube.Resource]) -> None:
-        selector = ",".join(f"{key}={value}" for key, value in sorted(self.selector.items()))
-        namespace_kind = resources.get(("v1", "Namespace"))
-        if namespace_kind is not None:
-            self._run_all([(self._list, (namespace_kind, None, selector))])
-        scanned = {m.namespace for m in self.manifests if m.namespace}
-        scanned |= {obj["metadata"]["name"] for obj in self.live.values()
-                    if obj["kind"] == "Namespace" and owned_by(obj, self.selector)}
-        jobs = [(self._list, (resource, namespace, selector))
-                for resource in sorted(resources.values(), key=lambda r: (r.api_version, r.kind))
-                if resource.namespaced for namespace in sorted(scanned)]
-        jobs += [(self._list, (resource, None, selector)) for resource in resources.values()
-                 if not resource.namespaced and resource.kind != "Namespace"]
-        self._run_all(jobs)
+    # -- one labelled LIST per kind and namespace -----------------------------------------------
+    def _submit_list(self, resource: kube.Resource, namespace: str | None) -> Future:
+        key = (resource.api_version.rpartition("/")[0], resource.kind, namespace or "")
+        future = self.listed[key] = self.executor.submit(self._list, resource, namespace, key)
+        return future
 
-    def _list(self, resource: kube.Resource, namespace: str | None, selector: str) -> None:
+    def _list(self, resource: kube.Resource, namespace: str | None, key: tuple[str, str, str]) -> None:
         try:
-            items = self.cluster.list(resource, namespace, selector)
+            items = self.cluster.list(resource, namespace, self.label_selector)
         except ApiFailure as failure:
-            self.unlisted[(resource.api_version.rpartition("/")[0], resource.kind, namespace or "")] = failure
+            self.unlisted[key] = failure
             return
         for item in items:
             self.live[ObjectRef.of(item).key] = item
 
-    # -- phase 3: one dry-run (or GET) per object ---------------------------------------------
-    def _compare_all(self, work: list[tuple[Manifest, kube.Resource]], new_namespaces: set[str]) -> set[str]:
-        """Compare each object; returns the names of Namespaces that do not exist yet."""
-        scalers = _autoscalers([m.obj for m in self.manifests] + [o for o in self.live.values()
-                                                                     if o["kind"] == "HorizontalPodAutoscaler"])
-        jobs, created = [], set()
-        skipped = []
+    def _await_list(self, group: str, kind: str, namespace: str) -> None:
+        future = self.listed.get((group, kind, namespace))
+        if future is not None:
+            future.result()
+
+    # -- one dry-run (or GET) per object ---------------------------------------------------------
+    def _compare_all(self, work: list[tuple[Manifest, kube.Resource]], new_namespaces: set[str],
+                     lists: list[Future]) -> set[str]:
+        """Compare each object, the LISTs running alongside; returns the Namespaces that do not exist yet."""
+        jobs, skipped = [], []
         for manifest, resource in work:
-            ref = ObjectRef.of(manifest.obj)
-            group_kind_namespace = ref.key[:3]
-            if group_kind_namespace in self.unlisted:
-                failure = self.unlisted[group_kind_namespace]
-                self.failures.append(failure_from_api(ref.subject, manifest.component, "list", failure))
-            elif manifest.namespace in new_namespaces:
+            if manifest.namespace in new_namespaces:
                 skipped.append(manifest)
-                self.entries.append(assess(ref, manifest.component, None, manifest.obj, fields_meshc_sets=False,
-                                           notes=("new namespace: not dry-run",)))
+                self.entries.append(assess(ObjectRef.of(manifest.obj), manifest.component, None, manifest.obj,
+                                           fields_meshc_sets=False, notes=("new namespace: not dry-run",)))
             else:
-                jobs.append((self._compare_one, (manifest, resource, scalers.get(_workload(manifest.obj)))))
+                jobs.append(self.executor.submit(self._compare_one, manifest, resource))
         if skipped:
             names = ", ".join(sorted({m.namespace for m in skipped}))
             self.notes.append(f"{len(skipped)} object(s) in namespaces this change creates ({names}) are shown as "
                               "meshc writes them: the API server cannot dry-run into a namespace that does not "
                               "exist yet, so their server defaults and admission checks are not included.")
-        total = len(jobs)
-        report = self.progress if self.progress and total >= PROGRESS_MIN_OBJECTS else None
-        for entry in self._run_all(jobs, report):
+        report = self.progress if self.progress and len(jobs) >= PROGRESS_MIN_OBJECTS else None
+        results = self._collect(lists + jobs, report, counted=jobs)
+        created = set()
+        for entry in results[len(lists):]:
             if entry is None:
                 continue
             self.entries.append(entry)
@@ -364,18 +370,30 @@ class LiveDiff:
                 created.add(entry.ref.name)
         return created
 
-    def _compare_one(self, manifest: Manifest, resource: kube.Resource, autoscaler: str | None) -> Entry | None:
+    def _compare_one(self, manifest: Manifest, resource: kube.Resource) -> Entry | None:
         ref = ObjectRef.of(manifest.obj)
-        operation = "get"
+        group, kind, namespace, _ = ref.key
+        operation = "dry-run"
         try:
+            result = None if self.read_only else self.cluster.dry_run_apply(resource, manifest.obj)
+            self._await_list(group, kind, namespace)
+            unlisted = self.unlisted.get((group, kind, namespace))
+            if unlisted is not None:  # without its LIST, live state is unknown
+                self.failures.append(failure_from_api(ref.subject, manifest.component, "list", unlisted))
+                return None
+            autoscaler = None
+            if kind in ("Deployment", "StatefulSet"):
+                self._await_list("autoscaling", "HorizontalPodAutoscaler", namespace)
+                autoscaler = self.desired_scalers.get(_workload(manifest.obj)) or _autoscalers(
+                    [o for o in list(self.live.values()) if o["kind"] == "HorizontalPodAutoscaler"]
+                ).get(_workload(manifest.obj))
             live = self.live.get(ref.key)
             if self.read_only:
+                operation = "get"
                 if live is None:
                     live = self.cluster.get(resource, manifest.namespace, ref.name)
                 return assess(ref, manifest.component, live, manifest.obj, fields_meshc_sets=True,
                               autoscaler=autoscaler)
-            operation = "dry-run"
-            result = self.cluster.dry_run_apply(resource, manifest.obj)
             if not (result.get("metadata") or {}).get("resourceVersion"):
                 return assess(ref, manifest.component, None, result, fields_meshc_sets=False)
             notes: tuple[str, ...] = ()
@@ -390,19 +408,19 @@ class LiveDiff:
                                                   manifest.namespace))
             return None
 
-    # -- concurrency -------------------------------------------------------------------------------
-    def _run_all(self, jobs: list[tuple[Callable, tuple]], report: Progress | None = None) -> list:
-        """Run jobs on the pool, results in job order. A fatal error (unreachable, 401) stops the rest."""
-        futures: list[Future] = [self.executor.submit(function, *args) for function, args in jobs]
+    # -- the pool ------------------------------------------------------------------------------------
+    def _collect(self, futures: list[Future], report: Progress | None = None,
+                 counted: list[Future] | None = None) -> list:
+        """Wait for `futures`, results in order. A fatal error (unreachable, 401) stops the rest."""
         if report:
-            lock, finished = threading.Lock(), [0]
+            lock, finished, total = threading.Lock(), [0], len(counted or futures)
 
             def tick(_future: Future) -> None:
                 with lock:
                     finished[0] += 1
-                    report(finished[0], len(futures))
+                    report(finished[0], total)
 
-            for future in futures:
+            for future in counted or futures:
                 future.add_done_callback(tick)
         done, pending = wait(futures, return_when=FIRST_EXCEPTION)
         for future in done:

@@ -43,6 +43,8 @@ class MaskedPair:
 
 
 def mask_pair(before: dict | None, after: dict | None) -> MaskedPair:
+    if not (_has_secret_values(before) or _has_secret_values(after)):
+        return MaskedPair(before, after, _TOKEN)  # nothing to hide: no copy needed
     before, after = copy.deepcopy(before), copy.deepcopy(after)
     for obj in (before, after):
         if obj is not None:
@@ -51,6 +53,13 @@ def mask_pair(before: dict | None, after: dict | None) -> MaskedPair:
         for name in SECRET_VALUE_FIELDS:
             _mask_values(before, after, name)
     return MaskedPair(before, after, _TOKEN)
+
+
+def _has_secret_values(obj: dict | None) -> bool:
+    if obj is None:
+        return False
+    annotations = (obj.get("metadata") or {}).get("annotations")
+    return _is_secret(obj) or (isinstance(annotations, dict) and LAST_APPLIED_ANNOTATION in annotations)
 
 
 def _is_secret(obj: dict | None) -> bool:

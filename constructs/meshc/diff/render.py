@@ -103,9 +103,36 @@ def render_text(changeset: ChangeSet, *, color: bool = False) -> str:
         lines += ["", "Notes:", *(f"  * {note}" for note in changeset.notes)]
     if changeset.failures:
         lines += ["", paint(f"Not compared ({len(changeset.failures)}):", "error")]
-        lines += [f"  ! {failure}" for failure in changeset.failures]
+        lines += [f"  ! {line}" for line in failure_lines(changeset)]
         lines += [paint(f"  => {line}", "error") for line in summarize(changeset.failures)]
-    return "\n".join(lines) + "\n"
+    return "\n".join(_squeeze(lines)) + "\n"
+
+
+def failure_lines(changeset: ChangeSet) -> list[str]:
+    """One line per failure; failures with the very same cause share one line listing their subjects."""
+    groups: dict[tuple, list] = {}
+    for failure in changeset.failures:
+        groups.setdefault((failure.operation, failure.reason, failure.message), []).append(failure)
+    lines = []
+    for (operation, reason, message), found in groups.items():
+        if len(found) == 1:
+            lines.append(str(found[0]))
+        else:
+            subjects = ", ".join(failure.subject for failure in found)
+            lines.append(f"{operation} failed ({reason}) for {len(found)} objects: {message}: {subjects}")
+    return lines
+
+
+def _squeeze(lines: list[str]) -> list[str]:
+    """No two blank lines in a row, and none at the end."""
+    kept: list[str] = []
+    for line in lines:
+        if line == "" and (not kept or kept[-1] == ""):
+            continue
+        kept.append(line)
+    while kept and kept[-1] == "":
+        kept.pop()
+    return kept
 
 
 def _text_entry(entry: Entry, changeset: ChangeSet, paint) -> list[str]:
@@ -212,9 +239,9 @@ def render_markdown(changeset: ChangeSet) -> str:
         lines += ["", "**Notes**", "", *(f"- {note}" for note in changeset.notes)]
     if changeset.failures:
         lines += ["", f"**Not compared ({len(changeset.failures)})**", ""]
-        lines += [f"- {_code(str(failure))}" for failure in changeset.failures]
+        lines += [f"- {_code(line)}" for line in failure_lines(changeset)]
         lines += ["", *(f"> {line}" for line in summarize(changeset.failures))]
-    return "\n".join(lines) + "\n"
+    return "\n".join(_squeeze(lines)) + "\n"
 
 
 def _markdown_entry(entry: Entry, changeset: ChangeSet) -> list[str]:
