@@ -109,9 +109,10 @@ def test_failures_with_the_same_cause_share_one_line():
     same = [failure_from_api(f"Deployment/mesh/a{i}", "agent/a", "dry-run", ApiFailure(403, "Forbidden", "no"))
             for i in range(3)]
     text = render_text(sample(failures=same))
-    assert "  ! dry-run failed (forbidden-dry-run) for 3 objects: 403 Forbidden: no: Deployment/mesh/a0, " \
-           "Deployment/mesh/a1, Deployment/mesh/a2\n" in text
-    assert "- `dry-run failed (forbidden-dry-run) for 3 objects" in render_markdown(sample(failures=same))
+    assert "  ! dry-run failed (forbidden-dry-run) for 3 objects: 403 Forbidden: no\n" \
+           "      Deployment/mesh/a0, Deployment/mesh/a1, Deployment/mesh/a2\n" in text
+    assert "- `dry-run failed (forbidden-dry-run) for 3 objects: 403 Forbidden: no`: `Deployment/mesh/a0`, " \
+           "`Deployment/mesh/a1`, `Deployment/mesh/a2`" in render_markdown(sample(failures=same))
 
 
 def test_no_blank_line_is_doubled():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import textwrap
 from typing import Any, Callable
 
 import yaml
@@ -103,23 +104,27 @@ def render_text(changeset: ChangeSet, *, color: bool = False) -> str:
         lines += ["", "Notes:", *(f"  * {note}" for note in changeset.notes)]
     if changeset.failures:
         lines += ["", paint(f"Not compared ({len(changeset.failures)}):", "error")]
-        lines += [f"  ! {line}" for line in failure_lines(changeset)]
+        for line, subjects in failure_groups(changeset):
+            lines.append(f"  ! {line}")
+            lines += textwrap.wrap(", ".join(subjects), width=110, initial_indent="      ",
+                                   subsequent_indent="      ", break_on_hyphens=False)
         lines += [paint(f"  => {line}", "error") for line in summarize(changeset.failures)]
     return "\n".join(_squeeze(lines)) + "\n"
 
 
-def failure_lines(changeset: ChangeSet) -> list[str]:
-    """One line per failure; failures with the very same cause share one line listing their subjects."""
+def failure_groups(changeset: ChangeSet) -> list[tuple[str, list[str]]]:
+    """(line, subjects): one per failure, except that failures with the very same cause share one
+    line, followed by their subjects."""
     groups: dict[tuple, list] = {}
     for failure in changeset.failures:
         groups.setdefault((failure.operation, failure.reason, failure.message), []).append(failure)
     lines = []
     for (operation, reason, message), found in groups.items():
         if len(found) == 1:
-            lines.append(str(found[0]))
+            lines.append((str(found[0]), []))
         else:
-            subjects = ", ".join(failure.subject for failure in found)
-            lines.append(f"{operation} failed ({reason}) for {len(found)} objects: {message}: {subjects}")
+            lines.append((f"{operation} failed ({reason}) for {len(found)} objects: {message}",
+                          [failure.subject for failure in found]))
     return lines
 
 
@@ -239,7 +244,8 @@ def render_markdown(changeset: ChangeSet) -> str:
         lines += ["", "**Notes**", "", *(f"- {note}" for note in changeset.notes)]
     if changeset.failures:
         lines += ["", f"**Not compared ({len(changeset.failures)})**", ""]
-        lines += [f"- {_code(line)}" for line in failure_lines(changeset)]
+        lines += [f"- {_code(line)}" + (": " + ", ".join(_code(s) for s in subjects) if subjects else "")
+                  for line, subjects in failure_groups(changeset)]
         lines += ["", *(f"> {line}" for line in summarize(changeset.failures))]
     return "\n".join(_squeeze(lines)) + "\n"
 
