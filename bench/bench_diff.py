@@ -89,14 +89,7 @@ def live_objects(built: list) -> list[dict]:
 
 def serve(seed_file: str, latency: float) -> None:
     """Child: run the fake, answer 'reset' / 'stats' / 'quit' on stdin."""
-    from fakeapi import FakeKubeAPIServer, server
-
-    # The fake sends headers and body in two writes; with Nagle's algorithm on, every response
-    # waits ~40 ms for the client's delayed ACK. kube-apiserver (Go) sets TCP_NODELAY: so do we.
-    server._Handler.disable_nagle_algorithm = True
-    # socketserver's listen backlog is 5: a burst of new connections overflows it and the client
-    # waits a full second to resend its SYN. kube-apiserver listens with the system maximum.
-    server.ThreadingHTTPServer.request_queue_size = 1024
+    from fakeapi import FakeKubeAPIServer
     fake = FakeKubeAPIServer(latency=0.0)
     fake.seed(json.loads(Path(seed_file).read_text()))
     fake.latency = latency

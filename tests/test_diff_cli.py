@@ -21,7 +21,6 @@ from test_diff_support import (  # noqa: F401  (fixtures)
     desired,
     environment_text,
     project,
-    prompt_fake_responses,
     seeded,
 )
 

@@ -15,7 +15,7 @@ from meshc.diff.errors import (
     NoClusterConfigError,
     WriteRefusedError,
 )
-from test_diff_support import prompt_fake_responses, two_cluster_kubeconfig  # noqa: F401  (fixtures)
+from test_diff_support import two_cluster_kubeconfig  # noqa: F401  (fixtures)
 
 CONFIG_MAP = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "default"},
               "data": {"a": "1"}}

@@ -35,7 +35,6 @@ from test_diff_support import (  # noqa: F401  (fixtures)
     live_items,
     options,
     project,
-    prompt_fake_responses,
     seeded,
     two_cluster_kubeconfig,
 )

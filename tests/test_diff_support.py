@@ -33,19 +33,6 @@ def environment_text(**replacements: str) -> str:
     return text
 
 
-@pytest.fixture(autouse=True)
-def prompt_fake_responses(monkeypatch):
-    """Send the fake's responses without Nagle's algorithm, as Go's net/http (kube-apiserver) does.
-
-    The fake writes headers and body in two send() calls; with Nagle on, the body waits for the
-    client's delayed ACK, about 40 ms per request: 27 objects took 0.9 s instead of 0.14 s.
-    Reported to the fake's owner; until it is fixed there, the diff tests switch it off.
-    """
-    from fakeapi import server
-
-    monkeypatch.setattr(server._Handler, "disable_nagle_algorithm", True, raising=False)
-
-
 @pytest.fixture(scope="session")
 def live_items() -> list[dict]:
     """The objects of tests/fixtures/live/diffdemo.yaml (a fresh copy per use is the caller's job)."""

@@ -146,13 +146,13 @@ class FakeKubeAPIServer:
         self._faults: list[_Fault] = []
         self._revision = 100
         self._lock = threading.RLock()
-        self._httpd: ThreadingHTTPServer | None = None
+        self._httpd: _Server | None = None
         self.seed([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}}
                    for name in SYSTEM_NAMESPACES], field_manager="kube-apiserver", operation="Update")
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> "FakeKubeAPIServer":
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd = _Server(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         self._httpd.fake = self
         # A short poll interval keeps stop() fast; the default 0.5 s would dominate a test run.
@@ -453,8 +453,17 @@ class FakeKubeAPIServer:
                 "resources": [_resource_entry(rtype) for rtype in served]}
 
 
+class _Server(ThreadingHTTPServer):
+    # socketserver listens with a backlog of 5: a burst of new connections overflows it and
+    # the client waits a full second to resend. kube-apiserver listens with the system maximum.
+    request_queue_size = 1024
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as the client's connection pool expects
+    # Headers and body go out in two writes; with Nagle's algorithm the body would wait ~40 ms
+    # for the client's delayed ACK. kube-apiserver (Go's net/http) sets TCP_NODELAY too.
+    disable_nagle_algorithm = True
 
     def _serve(self) -> None:
         raw_body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
