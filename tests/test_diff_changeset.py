@@ -10,11 +10,9 @@ from meshc.diff.changeset import (
     ChangeSet,
     Mode,
     ObjectRef,
-    component_of,
     format_subject,
     make_entry,
 )
-from test_diff_support import built  # noqa: F401  (fixtures)
 
 
 def obj(kind="ConfigMap", name="c", namespace="mesh", component=None, instance=None, **data) -> dict:
@@ -59,10 +57,6 @@ def test_identity_ignores_the_api_version():
     v1 = ObjectRef("autoscaling/v1", "HorizontalPodAutoscaler", "mesh", "a")
     v2 = ObjectRef("autoscaling/v2", "HorizontalPodAutoscaler", "mesh", "a")
     assert v1.key == v2.key and v1 != v2
-
-
-def test_component_of_agrees_with_the_build_for_every_object(built):
-    assert [(m.component, component_of(m.obj)) for m in built.manifests if m.component != component_of(m.obj)] == []
 
 
 def test_entries_are_grouped_platform_first_then_named_components_then_agents():

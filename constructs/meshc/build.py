@@ -69,12 +69,18 @@ def build(environments: list[LoadedEnvironment]) -> list[BuiltEnvironment]:
     return [BuiltEnvironment(environment, tuple(_manifest(obj) for obj in chart.to_json())) for environment, chart in charts]
 
 
-def _manifest(obj: dict) -> Manifest:
-    labels = obj["metadata"].get("labels", {})
+def component_of(obj: dict) -> str:
+    """The mesh component an object belongs to, read from its labels: "registry", "agent/<name>", ..."""
+    labels = (obj.get("metadata") or {}).get("labels") or {}
     component = labels.get(COMPONENT_LABEL, "platform")
-    if component == "agent":
-        instance = labels[INSTANCE_LABEL]
-        return Manifest("agents", f"agent/{instance}", f"agents.{instance}", obj)
+    return f"agent/{labels.get(INSTANCE_LABEL, '?')}" if component == "agent" else component
+
+
+def _manifest(obj: dict) -> Manifest:
+    component = component_of(obj)
+    if component.startswith("agent/"):
+        instance = component.removeprefix("agent/")
+        return Manifest("agents", component, f"agents.{instance}", obj)
     layer, key = _ORIGIN_OF_COMPONENT[component]
     if component == "platform":
         key = _PLATFORM_KEYS.get(obj["kind"], key)

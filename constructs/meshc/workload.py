@@ -119,7 +119,7 @@ class Workload(Construct):
             self, "ServiceAccount", metadata=self.metadata(self.names.base), automount_service_account_token=False
         )
         k8s.KubeConfigMap(self, "ConfigMap", metadata=self.metadata(self.names.config), data=config)
-        self.config_hash = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
+        self.config_hash = config_hash(config)
         self.add_service("Service", self.names.base)
         if self.spec.persistence.enabled:
             self._add_volume_claim()
@@ -293,6 +293,11 @@ class Workload(Construct):
                 else None,
             ),
         )
+
+
+def config_hash(data: dict[str, str]) -> str:
+    """The pod-template annotation value that changes whenever the ConfigMap's data does."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 def rolling_update() -> k8s.DeploymentStrategy:

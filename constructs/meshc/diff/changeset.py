@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from meshc.context import COMPONENT_LABEL, INSTANCE_LABEL
 from meshc.diff.compare import FieldChange, compare, is_equal
 from meshc.diff.errors import ObjectFailure
 from meshc.diff.mask import MaskedPair, mask_pair
@@ -54,15 +53,6 @@ PRUNE_LABEL = "deleted by Flux prune"
 def format_subject(kind: str, namespace: str | None, name: str) -> str:
     """`Kind/namespace/name`, or `Kind/name` for cluster-scoped objects: how every message names an object."""
     return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
-
-
-def component_of(obj: dict) -> str:
-    """The mesh component an object belongs to, read from its labels (as meshc.build assigns it)."""
-    labels = (obj.get("metadata") or {}).get("labels") or {}
-    component = labels.get(COMPONENT_LABEL, "platform")
-    if component == "agent":
-        return f"agent/{labels.get(INSTANCE_LABEL, '?')}"
-    return component
 
 
 def component_sort_key(component: str) -> tuple:

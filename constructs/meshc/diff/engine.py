@@ -23,11 +23,11 @@ from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable
 
-from meshc.build import BuiltEnvironment, Manifest
+from meshc.build import BuiltEnvironment, Manifest, component_of
 from meshc.context import ownership_selector
 from meshc.diff import cluster as kube
 from meshc.diff import offline
-from meshc.diff.changeset import Action, ChangeSet, Entry, Mode, ObjectRef, component_of, make_entry
+from meshc.diff.changeset import Action, ChangeSet, Entry, Mode, ObjectRef, make_entry
 from meshc.diff.errors import (
     ApiFailure,
     DiffOptionsError,

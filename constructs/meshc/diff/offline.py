@@ -10,8 +10,6 @@
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import re
 import subprocess
 from dataclasses import dataclass
@@ -23,7 +21,7 @@ from meshc.context import ENVIRONMENT_LABEL, INSTANCE_LABEL
 from meshc.diff.errors import GitRevisionError, LiveFileError
 from meshc.loader import LoadedEnvironment
 from meshc.network import NAMESPACE_NAME_LABEL
-from meshc.workload import CONFIG_HASH_ANNOTATION
+from meshc.workload import CONFIG_HASH_ANNOTATION, config_hash
 
 # dist/<env>/**/kustomization.yaml: kustomize's own file, not an object Flux applies.
 _KUSTOMIZE_CONFIG_GROUP = "kustomize.config.k8s.io/"
@@ -215,5 +213,5 @@ def _rehash_configs(objects: list[dict]) -> list[dict]:
                  for source in container.get("envFrom") or [] if "configMapRef" in source]
         config = data.get((obj["metadata"].get("namespace"), names[0])) if len(names) == 1 else None
         if config is not None:
-            annotations[CONFIG_HASH_ANNOTATION] = hashlib.sha256(json.dumps(config, sort_keys=True).encode()).hexdigest()
+            annotations[CONFIG_HASH_ANNOTATION] = config_hash(config)
     return objects
