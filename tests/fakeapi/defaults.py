@@ -5,9 +5,10 @@ registry strategies and the Flux CRD schemas). The server runs them on every wri
 so every function fills only what is missing and can run any number of times.
 """
 
-import copy
 import hashlib
 from datetime import datetime, timezone
+
+from .merging import clone
 
 _PROBES = ("livenessProbe", "readinessProbe", "startupProbe")
 _VOLUME_SOURCES_WITH_MODE = ("configMap", "secret", "projected", "downwardAPI")
@@ -208,7 +209,7 @@ def reconcile_deployment(obj: dict, old: dict | None) -> None:
 
 
 def reconcile_resource_quota(obj: dict, old: dict | None) -> None:
-    hard = copy.deepcopy((obj.get("spec") or {}).get("hard") or {})
+    hard = clone((obj.get("spec") or {}).get("hard") or {})
     obj["status"] = {"hard": hard, "used": {resource: "0" for resource in hard}}
 
 
@@ -220,7 +221,7 @@ CONTROLLERS = {
 
 def _fill(target: dict, defaults: dict) -> None:
     for key, value in defaults.items():
-        target.setdefault(key, copy.deepcopy(value))
+        target.setdefault(key, clone(value))
 
 
 def _pull_policy(image: str) -> str:

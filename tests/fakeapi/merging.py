@@ -5,7 +5,6 @@ Server-side apply is modelled on field paths, like the sets a real server keeps 
 every other list is one atomic value. Path steps are map keys (str) or ("name", value) tuples.
 """
 
-import copy
 
 Path = tuple
 
@@ -14,10 +13,20 @@ Path = tuple
 _SHARED_MAPS = {("metadata", "labels"), ("metadata", "annotations")}
 
 
+def clone(document):
+    """A copy of a JSON document (dicts, lists, scalars): several times faster than copy.deepcopy,
+    which the fake otherwise spends most of its time in."""
+    if isinstance(document, dict):
+        return {key: clone(value) for key, value in document.items()}
+    if isinstance(document, list):
+        return [clone(item) for item in document]
+    return document
+
+
 def json_merge_patch(target, patch):
     if not isinstance(patch, dict):
-        return copy.deepcopy(patch)
-    result = copy.deepcopy(target) if isinstance(target, dict) else {}
+        return clone(patch)
+    result = clone(target) if isinstance(target, dict) else {}
     for key, value in patch.items():
         if value is None:
             result.pop(key, None)
@@ -31,7 +40,7 @@ def server_side_apply(live: dict, intent: dict, previous: dict | None, others: l
 
     Fields the manager applied before but not now are removed, unless another applier still owns them.
     """
-    result = copy.deepcopy(live)
+    result = clone(live)
     still_owned = set(field_paths(intent)).union(*(field_paths(other) for other in others))
     for path in sorted(set(field_paths(previous or {})) - still_owned, key=len, reverse=True):
         if path not in _SHARED_MAPS or not get_path(result, path):  # keys go before their maps
@@ -85,15 +94,15 @@ def _merge(base, overlay):
     if isinstance(base, dict) and isinstance(overlay, dict):
         merged = dict(base)
         for key, value in overlay.items():
-            merged[key] = _merge(base[key], value) if key in base else copy.deepcopy(value)
+            merged[key] = _merge(base[key], value) if key in base else clone(value)
         return merged
     if _is_named_list(base) and _is_named_list(overlay):
         existing = {item["name"]: item for item in base}
         applied = {item["name"] for item in overlay}
-        return ([_merge(existing[item["name"]], item) if item["name"] in existing else copy.deepcopy(item)
+        return ([_merge(existing[item["name"]], item) if item["name"] in existing else clone(item)
                  for item in overlay]
                 + [item for item in base if item["name"] not in applied])
-    return copy.deepcopy(overlay)
+    return clone(overlay)
 
 
 def _children(obj) -> list[tuple]:

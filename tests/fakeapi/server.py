@@ -5,7 +5,6 @@ discovery, GET/LIST, writes with dryRun=All, merge patch and server-side apply, 
 server-set metadata and Status error bodies. See /work/shared/reference/live-cluster.md §3 and §5.
 """
 
-import copy
 import json
 import threading
 import time
@@ -17,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import yaml
 
 from .defaults import CONTROLLERS, apply_defaults, rfc3339_now
-from .merging import delete_path, find_conflicts, format_path, json_merge_patch, server_side_apply
+from .merging import clone, delete_path, find_conflicts, format_path, json_merge_patch, server_side_apply
 
 
 @dataclass(frozen=True)
@@ -189,20 +188,20 @@ class FakeKubeAPIServer:
             objects = [doc for doc in yaml.safe_load_all(objects) if doc]
         with self._lock:
             for given in objects:
-                obj = copy.deepcopy(given)
+                obj = clone(given)
                 rtype = self._type_of_kind(obj["kind"])
                 target = _Target(rtype, _namespace_of(rtype, obj), obj["metadata"]["name"])
                 intents = {field_manager: _without_server_metadata(obj)} if operation == "Apply" else None
                 self._commit(target, self._objects.get(target.key), obj, field_manager, operation,
                              dry_run=False, intents=intents)
                 if "status" in given:
-                    self._objects[target.key]["status"] = copy.deepcopy(given["status"])
+                    self._objects[target.key]["status"] = clone(given["status"])
 
     def live(self, kind: str, name: str, namespace: str | None = None) -> dict | None:
         """The stored object, or None; a copy, so tests can't change live state by accident."""
         with self._lock:
             rtype = self._type_of_kind(kind)
-            return copy.deepcopy(self._objects.get(_Target(rtype, namespace, name).key))
+            return clone(self._objects.get(_Target(rtype, namespace, name).key))
 
     def fail(self, method: str | None = None, path_prefix: str | None = None, status: int = 500,
              reason: str | None = None, message: str | None = None, times: int | None = None) -> None:
@@ -275,7 +274,7 @@ class FakeKubeAPIServer:
         method, query = request.method, request.query
         if method == "GET":
             if target.name:
-                return 200, copy.deepcopy(self._require(target))
+                return 200, clone(self._require(target))
             return 200, self._list(target, query.get("labelSelector"))
         manager = query.get("fieldManager") or request.headers.get("user-agent", "unknown").split("/")[0]
         dry_run = query.get("dryRun") == "All"
@@ -291,7 +290,7 @@ class FakeKubeAPIServer:
 
     # -- verbs -----------------------------------------------------------------------------------
     def _list(self, target: _Target, selector: str | None) -> dict:
-        items = [copy.deepcopy(obj) for key, obj in sorted(self._objects.items())
+        items = [clone(obj) for key, obj in sorted(self._objects.items())
                  if key[:2] == target.key[:2] and (target.namespace is None or key[2] == target.namespace)
                  and _selector_matches(selector, obj["metadata"].get("labels") or {})]
         if not target.rtype.custom:
@@ -324,7 +323,7 @@ class FakeKubeAPIServer:
         if not dry_run:
             del self._objects[target.key]
             self._intents.pop(target.key, None)
-        return copy.deepcopy(old)
+        return clone(old)
 
     def _patch(self, target: _Target, request: RequestRecord, body: dict, manager: str,
                dry_run: bool) -> tuple[int, dict]:
@@ -345,7 +344,7 @@ class FakeKubeAPIServer:
         _check_body(target, body)
         intent = _without_server_metadata(body)
         old = self._objects.get(target.key)
-        others = {name: copy.deepcopy(applied) for name, applied in self._intents.get(target.key, {}).items()
+        others = {name: clone(applied) for name, applied in self._intents.get(target.key, {}).items()
                   if name != manager}
         conflicts = find_conflicts(intent, others)
         if conflicts and query.get("force") != "true":
@@ -363,7 +362,7 @@ class FakeKubeAPIServer:
     def _commit(self, target: _Target, old: dict | None, new: dict, manager: str, operation: str,
                 dry_run: bool, intents: dict | None = None) -> dict:
         """Finish a write like the registry does: server-owned status, defaults, metadata, storage."""
-        new = copy.deepcopy(new)
+        new = clone(new)
         if target.namespace:
             new["metadata"]["namespace"] = target.namespace
         else:
@@ -371,21 +370,21 @@ class FakeKubeAPIServer:
         if "spec" in new:  # kinds with a spec have a status subresource: writes can't set status
             new.pop("status", None)
             if old is not None and "status" in old:
-                new["status"] = copy.deepcopy(old["status"])
+                new["status"] = clone(old["status"])
         if self.defaults:
             apply_defaults(new, self.minor)
         if intents is not None and not dry_run:
             self._intents[target.key] = intents
         unchanged = old is not None and _without_server_metadata(old) == _without_server_metadata(new)
         if unchanged and _has_manager(old, manager, operation):
-            return copy.deepcopy(old)  # a no-op write changes nothing, not even resourceVersion
+            return clone(old)  # a no-op write changes nothing, not even resourceVersion
         self._stamp(target.rtype, new, old, manager, operation, dry_run)
         if dry_run:
             return new
         if self.defaults and new["kind"] in CONTROLLERS:
             CONTROLLERS[new["kind"]](new, old)
         self._objects[target.key] = new
-        return copy.deepcopy(new)
+        return clone(new)
 
     def _stamp(self, rtype: ResourceType, new: dict, old: dict | None, manager: str, operation: str,
                dry_run: bool) -> None:
@@ -511,7 +510,7 @@ def _object_body(request: RequestRecord) -> dict | None:
         return None
     if not isinstance(request.body, dict):
         raise ApiError(400, "the request body must be a single object")
-    return copy.deepcopy(request.body)  # the log keeps what was sent, not what the server made of it
+    return clone(request.body)  # the log keeps what was sent, not what the server made of it
 
 
 def _check_body(target: _Target, body: dict) -> str:
@@ -533,7 +532,7 @@ def _check_body(target: _Target, body: dict) -> str:
 
 def _without_server_metadata(obj: dict) -> dict:
     """What a writer controls; server-set metadata sent back in a body is not the writer's to own."""
-    result = copy.deepcopy(obj)
+    result = clone(obj)
     for name in _SERVER_METADATA:
         result.get("metadata", {}).pop(name, None)
     return result
