@@ -29,6 +29,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
+from trees import read_tree as read_tree_of, write_tree  # noqa: E402
+
 pytest_plugins = ["fakeapi.plugin"]
 
 
@@ -41,17 +43,6 @@ SCHEMA_COMMENT = "# yaml-language-server: $schema=./meshc-environment.schema.jso
 MINIMAL_ENVIRONMENT = f"{SCHEMA_COMMENT}\nglobal: {{namespace: mesh-{{name}}}}\nagents:\n  echo-agent: {{}}\n"
 
 
-def _read_tree(folder: Path) -> dict[str, bytes]:
-    if not folder.is_dir():
-        return {}
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def _write_tree(folder: Path, files: dict[str, bytes | str]) -> None:
-    for relative, content in files.items():
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content.encode() if isinstance(content, str) else content)
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +53,7 @@ def repo_root() -> Path:
 @pytest.fixture(scope="session")
 def read_tree() -> Callable[[Path], dict[str, bytes]]:
     """Every file under a folder, as {posix relative path: bytes}; {} when the folder is missing."""
-    return _read_tree
+    return read_tree_of
 
 
 def _minimal_environment(name: str) -> str:
@@ -84,9 +75,9 @@ def make_project(tmp_path: Path):
 
     def make(environments: dict[str, str], dist: dict[str, bytes] | None = None) -> Project:
         project = Project(tmp_path / "project")
-        _write_tree(project.environments, environments)
+        write_tree(project.environments, environments)
         if dist is not None:
-            _write_tree(project.dist, dist)
+            write_tree(project.dist, dist)
         return project
 
     return make
@@ -98,9 +89,9 @@ def valid_dist(tmp_path_factory) -> dict[str, bytes]:
     from meshc.synth import Project, synthesize
 
     project = Project(tmp_path_factory.mktemp("valid-dist"))
-    _write_tree(project.environments, {f"{n}.yaml": _minimal_environment(n) for n in ("alpha", "beta")})
+    write_tree(project.environments, {f"{n}.yaml": _minimal_environment(n) for n in ("alpha", "beta")})
     synthesize(project, [])
-    return _read_tree(project.dist)
+    return read_tree_of(project.dist)
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from trees import read_tree, write_tree  # noqa: F401  (used by the test modules)
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = REPO_ROOT / "tests" / "fixtures" / "broken"
 # Tests may read the shared reference material; the project never copies it.
@@ -52,17 +54,6 @@ def corpus_cases() -> list[Path]:
     return sorted(p for p in CORPUS.glob("*.yaml") if not p.name.startswith("_"))
 
 
-def read_tree(folder: Path) -> dict[str, bytes]:
-    if not folder.is_dir():
-        return {}
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def write_tree(folder: Path, files: dict[str, bytes | str]) -> None:
-    for relative, content in files.items():
-        target = folder / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content.encode() if isinstance(content, str) else content)
 
 
 def corpus_project(root: Path, case: Path, dist: dict[str, bytes] | None = None):
