@@ -149,6 +149,16 @@ CASES = [
         [("environments/dev.yaml:2 registry.database:", "unknown type 'mysql'")],
     ),
     Case(
+        "database-without-a-type-lists-the-types",
+        dev("registry:\n  database: {}\n"),
+        [("environments/dev.yaml:2 registry.database:", "needs a 'type' key, one of 'postgres', 'sqlite'")],
+    ),
+    Case(
+        "recursive-yaml-alias",
+        dev("x: &a [*a]\n"),
+        [("environments/dev.yaml", "an alias refers to itself")],
+    ),
+    Case(
         "postgres-without-url-secret",
         dev("registry:\n  database: {type: postgres}\n"),
         [("environments/dev.yaml:2 registry.database.urlSecret:", "urlSecret")],

@@ -143,7 +143,10 @@ def _parse(text: str, file: str, problems: list[InputProblem]) -> tuple[dict, So
     if not isinstance(node, yaml.MappingNode):
         raise InputError([InputProblem(file, node.start_mark.line + 1, "", "the top level must be a mapping of keys")])
     source = SourceMap()
-    return _build(node, (), file, source, problems, loader), source
+    try:
+        return _build(node, (), file, source, problems, loader), source
+    except RecursionError:
+        raise InputError([InputProblem(file, None, "", "malformed YAML: an alias refers to itself (recursive anchor)")]) from None
 
 
 def _build(node: yaml.Node, path: KeyPath, file: str, source: SourceMap, problems: list, loader) -> Any:
@@ -223,7 +226,8 @@ def _message(error: dict, loc: KeyPath, cause: Exception | None, data: dict) -> 
     if kind == "union_tag_invalid":
         return f"unknown type {error['ctx']['tag']!r}; expected one of {error['ctx']['expected_tags']}"
     if kind == "union_tag_not_found":
-        return f"needs a 'type' key, one of {error['ctx']['expected_tags']}" if "ctx" in error else "needs a 'type' key"
+        tags = sorted(typing.get_args(m.model_fields["type"].annotation)[0] for m in _models_at(loc, data))
+        return f"needs a 'type' key, one of {', '.join(repr(t) for t in tags)}"
     if kind in {"string_type", "int_type", "bool_type", "list_type", "dict_type", "model_type"}:
         expected = {"string_type": "a string", "int_type": "a whole number", "bool_type": "true or false",
                     "list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping"}[kind]
@@ -249,6 +253,11 @@ def _describe(value: Any) -> str:
 
 def _allowed_keys(loc: KeyPath, data: dict) -> list[str]:
     """The keys a model accepts at `loc`, found by walking the model's field types."""
+    return [f.alias or name for model in _models_at(loc, data) for name, f in model.model_fields.items()]
+
+
+def _models_at(loc: KeyPath, data: dict) -> list[type[BaseModel]]:
+    """The models that may stand at `loc` (several for a union whose tag is missing)."""
     annotation: Any = Environment
     value: Any = data
     for segment in loc:
@@ -257,8 +266,7 @@ def _allowed_keys(loc: KeyPath, data: dict) -> list[str]:
         else:
             annotation = _field_annotation(_models_in(annotation, value), segment)
         value = value.get(segment) if isinstance(value, dict) else None
-    models = _models_in(annotation, value)
-    return [f.alias or name for model in models for name, f in model.model_fields.items()]
+    return _models_in(annotation, value)
 
 
 def _field_annotation(models: list[type[BaseModel]], segment: str | int) -> Any:
