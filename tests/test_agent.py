@@ -18,7 +18,7 @@ WEATHER = model.Agent(
     secret_env={"WEATHER_API_KEY": model.SecretKeyRef(secret="weather-api", key="api-key")},
 )
 SCALED = model.Agent(
-    persistence=model.Persistence(enabled=True, size="1Gi"),
+    persistence=model.Persistence(enabled=True, size="1Gi", access_mode="ReadWriteMany"),
     autoscaling=model.Autoscaling(enabled=True, min_replicas=2, max_replicas=10, target_cpu_utilization_percentage=70),
     disruption_budget=model.DisruptionBudget(enabled=True),
     ingress=model.Ingress(enabled=True, host="scaled.example.com", path="/mcp"),
@@ -250,3 +250,20 @@ def test_deployment_and_service_select_only_name_instance_and_component(mesh):
     assert set(deployment["selector"]["matchLabels"]) == SELECTOR_KEYS
     assert mesh.one("Service", "weather-agent")["spec"]["selector"] == deployment["selector"]["matchLabels"]
 
+
+
+@pytest.mark.parametrize(
+    ("agent", "strategy"),
+    [
+        (model.Agent(), {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}),
+        (model.Agent(persistence=model.Persistence(enabled=True)), {"type": "Recreate"}),
+        (
+            model.Agent(replicas=3, affinity=model.Affinity(pod_anti_affinity=model.PodAntiAffinity(mode="required"))),
+            {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}},
+        ),
+    ],
+    ids=["surge-one", "single-node-claim-recreates", "one-per-node-replaces-in-place"],
+)
+def test_rollouts_can_always_finish(build_mesh, agent, strategy):
+    deployment = build_mesh(agents={"roll-agent": agent}).one("Deployment", "roll-agent")
+    assert deployment["spec"]["strategy"] == strategy

@@ -159,6 +159,21 @@ CASES = [
         [("environments/dev.yaml", "an alias refers to itself")],
     ),
     Case(
+        "replicas-sharing-a-read-write-once-claim",
+        dev("agents:\n  a-agent:\n    replicas: 3\n    persistence: {enabled: true}\n"),
+        [("environments/dev.yaml:4 agents.a-agent.persistence.accessMode:", "up to 3 pods cannot share one ReadWriteOnce claim")],
+    ),
+    Case(
+        "disruption-budget-that-blocks-every-drain",
+        dev("agents:\n  a-agent:\n    disruptionBudget: {enabled: true}\n"),
+        [("environments/dev.yaml:3 agents.a-agent.disruptionBudget.minAvailable:", "blocks every node drain")],
+    ),
+    Case(
+        "credentials-in-the-git-url",
+        dev("gitops: {url: 'https://bot:s3cret@github.com/org/repo'}\n"),
+        [("environments/dev.yaml:1 gitops.url:", "holds credentials")],
+    ),
+    Case(
         "postgres-without-url-secret",
         dev("registry:\n  database: {type: postgres}\n"),
         [("environments/dev.yaml:2 registry.database.urlSecret:", "urlSecret")],

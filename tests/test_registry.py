@@ -24,9 +24,9 @@ def full_registry(build_mesh):
         model.Registry(
             database=POSTGRES,
             replicas=3,
-            persistence=model.Persistence(enabled=True, size="10Gi", storage_class="fast"),
+            persistence=model.Persistence(enabled=True, size="10Gi", storage_class="fast", access_mode="ReadWriteMany"),
             autoscaling=model.Autoscaling(enabled=True, min_replicas=2, max_replicas=6, target_cpu_utilization_percentage=60),
-            disruption_budget=model.DisruptionBudget(enabled=True, min_available=2),
+            disruption_budget=model.DisruptionBudget(enabled=True, min_available=1),
             ingress=model.Ingress(enabled=True, host="registry.example.com", class_name="nginx", tls_secret_name="registry-tls"),
         )
     )
@@ -80,7 +80,7 @@ def test_service_port_follows_the_model_and_targets_the_named_container_port(bui
 
 def test_persistent_volume_claim_requests_the_size_and_storage_class(full_registry):
     spec = full_registry.one("PersistentVolumeClaim")["spec"]
-    assert spec == {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "10Gi"}}, "storageClassName": "fast"}
+    assert spec == {"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "10Gi"}}, "storageClassName": "fast"}
 
 
 def test_autoscaler_targets_the_deployment_on_cpu(full_registry):
@@ -114,7 +114,7 @@ def test_ingress_routes_the_host_to_the_service_with_tls(full_registry):
 
 def test_disruption_budget_keeps_min_available_pods_of_the_registry(full_registry):
     spec = full_registry.one("PodDisruptionBudget")["spec"]
-    assert spec["minAvailable"] == 2
+    assert spec["minAvailable"] == 1
     assert spec["selector"]["matchLabels"]["app.kubernetes.io/component"] == "registry"
 
 

@@ -7,7 +7,7 @@ from meshc.context import MeshContext
 from meshc.naming import AGENT_CHART, component_names
 from meshc.registry import RegistryEndpoint
 from meshc.runtime import Construct, k8s
-from meshc.workload import DATA_VOLUME, Probe, Probes, Workload, downward_env, rolling_update, secret_env
+from meshc.workload import DATA_VOLUME, Probe, Probes, Workload, downward_env, secret_env
 
 # The MCP Mesh 3.6 runtime's endpoints; /health is deliberately not probed.
 AGENT_PROBES = Probes(
@@ -83,5 +83,5 @@ class Agent(Workload):
             mounts=mounts,
             read_only_root=False,
             command=spec.command,
-            strategy=rolling_update(),
+            strategy=self.update_strategy(),
         )

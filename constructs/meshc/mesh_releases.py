@@ -18,6 +18,7 @@ from meshc.helm_release import ChartRelease, ChartSources, persistence_values
 from meshc.naming import AGENT_CHART, REGISTRY_CHART, component_names
 from meshc.registry import PostgresConnection, RegistryEndpoint, registry_endpoint
 from meshc.runtime import Construct
+from meshc.workload import update_strategy
 
 
 def _image(image: model.Image, context: MeshContext) -> dict:
@@ -174,6 +175,7 @@ class AgentRelease(Construct):
         names = component_names(name, AGENT_CHART, context.naming)
         values = _workload_values(spec, context, names.base, selector_labels(labels))
         values["service"] = {"port": spec.http.port}
+        values["strategy"] = update_strategy(spec)
         values["agent"] = {"name": name, "http": {"port": spec.http.port}} | (
             {"command": list(spec.command)} if spec.command else {}
         )

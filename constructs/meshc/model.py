@@ -248,6 +248,31 @@ class Workload(MeshcModel):
     disruption_budget: DisruptionBudget = Field(default_factory=DisruptionBudget, description="Default: disabled.")
     ingress: Ingress = Field(default_factory=Ingress, description="Default: disabled.")
 
+    def replica_range(self) -> tuple[int, int]:
+        """(fewest, most) pods this component runs outside a rollout."""
+        if self.autoscaling.enabled:
+            return self.autoscaling.min_replicas, self.autoscaling.max_replicas
+        return self.replicas, self.replicas
+
+    @model_validator(mode="after")
+    def _volume_and_budget_fit_the_replicas(self) -> Workload:
+        fewest, most = self.replica_range()
+        volume = self.persistence
+        if volume.enabled and volume.access_mode != "ReadWriteMany" and most > 1:
+            raise FieldRuleError(
+                "persistence.accessMode",
+                f"up to {most} pods cannot share one {volume.access_mode} claim (they land on different nodes); "
+                "use ReadWriteMany with a storage class that offers it, or run one replica",
+            )
+        budget = self.disruption_budget
+        if budget.enabled and budget.min_available >= fewest:
+            raise FieldRuleError(
+                "disruptionBudget.minAvailable",
+                f"minAvailable {budget.min_available} with as few as {fewest} pod(s) blocks every node drain; "
+                f"set it below {fewest} or run more replicas",
+            )
+        return self
+
 
 class Registry(Workload):
     """The MCP Mesh registry: one per environment; every agent is wired to it."""
@@ -475,6 +500,9 @@ class MeshCharts(MeshcModel):
         return ChartSource(url=self.url, chart=chart, version=self.version)
 
 
+_URL_CREDENTIALS = re.compile(r"^[a-z]+://[^/@]*:[^/@]*@")
+
+
 class Flux(MeshcModel):
     """How Flux reconciles what meshc writes."""
 
@@ -489,12 +517,23 @@ class Flux(MeshcModel):
 class GitOps(MeshcModel):
     """Where Flux finds the repository that holds dist/."""
 
-    url: str = Field(pattern=r"^(https|ssh|http)://", description="Git URL of the repository holding dist/.")
+    url: str = Field(
+        pattern=r"^(https|ssh|http)://",
+        description="Git URL of the repository holding dist/, without credentials (use secretRef).",
+    )
     branch: str = Field(default="main", min_length=1, description="Branch Flux follows. Default: main.")
     path: str | None = Field(
         default=None, pattern=r"^\./", description="Folder of this environment's output. Default: ./dist/<env>."
     )
     secret_ref: DnsLabel | None = Field(default=None, description="Secret with Git credentials. Default: none (public).")
+
+    @model_validator(mode="after")
+    def _no_credentials_in_the_url(self) -> GitOps:
+        if _URL_CREDENTIALS.match(self.url):
+            raise FieldRuleError(
+                "url", "holds credentials, which would be written to dist/; put them in the Secret named by secretRef"
+            )
+        return self
 
 
 class Validation(MeshcModel):

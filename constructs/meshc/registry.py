@@ -8,7 +8,7 @@ from meshc import model
 from meshc.context import MeshContext
 from meshc.naming import REGISTRY_CHART, component_names
 from meshc.runtime import Construct, k8s
-from meshc.workload import Probe, Probes, Workload, downward_env, rolling_update, secret_env
+from meshc.workload import Probe, Probes, Workload, downward_env, secret_env
 
 # The registry answers only /health; the charts probe it the same way.
 REGISTRY_PROBES = Probes(
@@ -112,7 +112,7 @@ class Registry(Workload):
             strategy = k8s.DeploymentStrategy(type="Recreate")
         else:
             env += database_env(spec.database, self.postgres)
-            strategy = rolling_update()
+            strategy = self.update_strategy()
         if isinstance(spec.database, model.SqliteDatabase) or spec.persistence.enabled:
             volume = self.data_volume()
             volumes.append(volume)

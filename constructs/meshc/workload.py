@@ -103,6 +103,18 @@ class Workload(Construct):
         weighted = k8s.WeightedPodAffinityTerm(pod_affinity_term=term, weight=100)
         return k8s.Affinity(pod_anti_affinity=k8s.PodAntiAffinity(preferred_during_scheduling_ignored_during_execution=[weighted]))
 
+    def update_strategy(self) -> k8s.DeploymentStrategy:
+        strategy = update_strategy(self.spec)
+        rolling = strategy.get("rollingUpdate")
+        return k8s.DeploymentStrategy(
+            type=strategy["type"],
+            rolling_update=k8s.RollingUpdateDeployment(
+                max_unavailable=int_or_string(rolling["maxUnavailable"]), max_surge=int_or_string(rolling["maxSurge"])
+            )
+            if rolling
+            else None,
+        )
+
     def data_volume(self) -> k8s.Volume:
         if self.spec.persistence.enabled:
             return k8s.Volume(
@@ -300,12 +312,18 @@ def config_hash(data: dict[str, str]) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
-def rolling_update() -> k8s.DeploymentStrategy:
-    """Surge one pod, never drop below the desired count while rolling."""
-    return k8s.DeploymentStrategy(
-        type="RollingUpdate",
-        rolling_update=k8s.RollingUpdateDeployment(max_unavailable=int_or_string(0), max_surge=int_or_string(1)),
-    )
+def update_strategy(spec: model.Workload) -> dict:
+    """How pods are replaced (a Deployment `strategy`), chosen so a rollout can always finish."""
+    volume = spec.persistence
+    if volume.enabled and volume.access_mode != "ReadWriteMany":
+        # The claim attaches to one node: a surge pod elsewhere would wait for it forever.
+        return {"type": "Recreate"}
+    anti = spec.affinity.pod_anti_affinity
+    if anti is not None and anti.mode == "required":
+        # One pod per node: with exactly as many nodes as replicas a surge pod never schedules.
+        return {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}
+    # Surge one pod, never drop below the desired count while rolling.
+    return {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}
 
 
 def downward_env(name: str, field_path: str) -> k8s.EnvVar:
