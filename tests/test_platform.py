@@ -60,14 +60,14 @@ def everything(build_platform):
             registry=model.Registry(
                 database=POSTGRES,
                 replicas=2,
-                persistence=model.Persistence(enabled=True),
+                persistence=model.Persistence(enabled=True, access_mode="ReadWriteMany"),
                 disruption_budget=model.DisruptionBudget(enabled=True),
                 ingress=model.Ingress(enabled=True, host="registry.example.com"),
             ),
             agents={
                 "weather-agent": model.Agent(
-                    autoscaling=model.Autoscaling(enabled=True),
-                    persistence=model.Persistence(enabled=True),
+                    autoscaling=model.Autoscaling(enabled=True, min_replicas=2),
+                    persistence=model.Persistence(enabled=True, access_mode="ReadWriteMany"),
                     disruption_budget=model.DisruptionBudget(enabled=True),
                     ingress=model.Ingress(enabled=True, host="weather.example.com"),
                 )
@@ -192,3 +192,23 @@ def test_agents_reach_each_other_on_every_agent_port(isolated):
 def test_network_policies_carry_the_platform_labels(isolated):
     for policy in isolated.of_kind("NetworkPolicy"):
         assert policy["metadata"]["labels"]["app.kubernetes.io/component"] == "platform"
+
+
+def test_without_intra_namespace_traffic_the_registry_reaches_postgresql_and_grafana_prometheus(build_platform):
+    objects = build_platform(
+        environment(
+            registry=model.Registry(database=model.PostgresDatabase(type="postgres"), replicas=2),
+            postgresql=model.Postgresql(enabled=True, release="pg", auth=model.PostgresqlAuth(existing_secret="pg")),
+            monitoring=model.Monitoring(
+                prometheus=model.Prometheus(enabled=True),
+                grafana=model.Grafana(enabled=True, admin_secret="grafana-admin"),
+            ),
+            network_policies=model.NetworkPolicies(enabled=True, allow_intra_namespace=False),
+        )
+    )
+    database = objects.one("NetworkPolicy", "allow-registry-to-postgresql-egress")["spec"]["egress"][0]
+    assert database["ports"] == [{"port": 5432, "protocol": "TCP"}]
+    assert database["to"][0]["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "postgresql", "app.kubernetes.io/instance": "pg"}
+    scrape = objects.one("NetworkPolicy", "allow-grafana-to-prometheus-ingress")["spec"]
+    assert scrape["podSelector"]["matchLabels"] == {"app.kubernetes.io/name": "prometheus", "app.kubernetes.io/instance": "prometheus"}
+    assert scrape["ingress"][0]["ports"] == [{"port": 9090, "protocol": "TCP"}]

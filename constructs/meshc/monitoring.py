@@ -6,6 +6,9 @@ from meshc import model
 from meshc.helm_release import ChartRelease, ChartSources, SecretValue, persistence_values
 from meshc.runtime import Construct
 
+# The Prometheus server's container port (its Service maps port 80 to it).
+PROMETHEUS_PORT = 9090
+
 
 class Monitoring(Construct):
     """HelmReleases for the monitoring the environment enables; Grafana reads Prometheus when both run."""

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from meshc import model
 from meshc.agent import Agent
-from meshc.context import NAME_LABEL, MeshContext
+from meshc.context import INSTANCE_LABEL, NAME_LABEL, MeshContext
 from meshc.delivery import Delivery
 from meshc.helm_release import ChartSources
 from meshc.mesh_releases import AgentRelease, RegistryRelease
-from meshc.monitoring import Monitoring
+from meshc.monitoring import PROMETHEUS_PORT, Monitoring
 from meshc.naming import AGENT_CHART, REGISTRY_CHART
 from meshc.network import NamespacePolicies
-from meshc.postgresql import PostgresqlRelease
+from meshc.postgresql import POSTGRES_PORT, PostgresqlRelease
 from meshc.quota import NamespaceQuota
 from meshc.registry import Registry, RegistryEndpoint
 from meshc.runtime import Construct, k8s
@@ -166,4 +166,19 @@ class Platform(Construct):
                 source=agents,
                 target=agents,
                 ports=[spec.http.port for spec in self.spec.enabled_agents().values()],
+            )
+        postgresql, monitoring = self.spec.postgresql, self.spec.monitoring
+        if postgresql.enabled and self.registry is not None:
+            policies.allow_to(
+                "allow-registry-to-postgresql",
+                source=registry_pods,
+                target={NAME_LABEL: "postgresql", INSTANCE_LABEL: postgresql.release},
+                ports=[POSTGRES_PORT],
+            )
+        if monitoring.grafana.enabled and monitoring.prometheus.enabled:
+            policies.allow_to(
+                "allow-grafana-to-prometheus",
+                source={NAME_LABEL: "grafana", INSTANCE_LABEL: monitoring.grafana.release},
+                target={NAME_LABEL: "prometheus", INSTANCE_LABEL: monitoring.prometheus.release},
+                ports=[PROMETHEUS_PORT],
             )
