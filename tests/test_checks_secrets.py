@@ -55,3 +55,24 @@ def test_a_secret_in_a_config_map_is_an_error_too():
     cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "mesh"}, "data": {"DB_PASSWORD": "x"}}
     (finding,) = run(cm)
     assert finding.key_path == "agents.a" and "holds DB_PASSWORD" in finding.message
+
+
+def test_a_password_inside_a_url_is_a_secret_whatever_the_name():
+    (finding,) = run(with_env([{"name": "DB_URL", "value": "postgres://admin:hunter2@db:5432/mesh"}]))
+    assert finding.key_path == "agents.a.env.DB_URL"
+    assert run(with_env([{"name": "DB_URL", "value": "postgres://db:5432/mesh"}])) == []
+
+
+def test_a_literal_secret_in_a_mesh_helm_release_is_an_error():
+    release = {
+        "apiVersion": "helm.toolkit.fluxcd.io/v2",
+        "kind": "HelmRelease",
+        "metadata": {"name": "a", "namespace": "mesh"},
+        "spec": {"values": {"env": [{"name": "WEATHER_API_KEY", "value": "sk-live-1"}, {"name": "CACHE_TTL", "value": "300"}]}},
+    }
+    (finding,) = run(release)
+    assert (finding.check, finding.key_path) == ("secrets.literal", "agents.a.env.WEATHER_API_KEY")
+
+
+def test_a_password_expanded_from_another_env_var_is_a_reference():
+    assert run(with_env([{"name": "DATABASE_URL", "value": "postgres://u:$(DATABASE_PASSWORD)@pg:5432/mesh"}])) == []

@@ -27,6 +27,9 @@ class Workload:
     replicas: int  # the HPA maximum when autoscaled, else spec.replicas
     surge: int  # extra pods a rolling update adds on top of `replicas`
     autoscaler: Manifest | None
+    # A mesh HelmRelease: its chart renders the pods, so only the values meshc passes are known
+    # (replicas, strategy, resources), not probes, ports or env.
+    rendered_by_chart: bool = False
 
     @property
     def pods(self) -> int:
@@ -78,6 +81,9 @@ def workloads(manifests: tuple[Manifest, ...]) -> list[Workload]:
         if manifest.kind == "Pod":
             result.append(Workload(manifest, spec, manifest.obj["metadata"].get("labels") or {}, 1, 0, None))
             continue
+        if manifest.kind == "HelmRelease" and manifest.component != "platform" and _is_mesh_release(manifest):
+            result.append(_chart_workload(manifest))
+            continue
         if manifest.kind not in POD_TEMPLATE_KINDS:
             continue
         template = spec.get("template") or {}
@@ -87,6 +93,25 @@ def workloads(manifests: tuple[Manifest, ...]) -> list[Workload]:
         labels = (template.get("metadata") or {}).get("labels") or {}
         result.append(Workload(manifest, template.get("spec") or {}, labels, replicas, surge, scaler))
     return result
+
+
+MESH_COMPONENTS = ("registry", "agent/")
+# The mcp-mesh-registry chart hard-codes this strategy; the agent chart takes `strategy` from values.
+CHART_STRATEGY = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
+
+
+def _is_mesh_release(manifest: Manifest) -> bool:
+    return manifest.component.startswith(MESH_COMPONENTS)
+
+
+def _chart_workload(manifest: Manifest) -> Workload:
+    """The pods a mesh HelmRelease's chart will run, from the values meshc gives it."""
+    values = (manifest.obj.get("spec") or {}).get("values") or {}
+    scaling = values.get("autoscaling") or {}
+    replicas = int(scaling.get("maxReplicas", 1) if scaling.get("enabled") else values.get("replicaCount", 1))
+    surge = rolling_surge({"strategy": values.get("strategy") or CHART_STRATEGY}, replicas)
+    container = {"name": manifest.obj["metadata"]["name"], "resources": values.get("resources") or {}}
+    return Workload(manifest, {"containers": [container]}, {}, replicas, surge, None, rendered_by_chart=True)
 
 
 def rolling_surge(deployment_spec: dict, replicas: int) -> int:

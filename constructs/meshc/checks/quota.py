@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from meshc.build import Manifest
-from meshc.checks.pods import Workload, workloads
+from meshc.checks.pods import MESH_COMPONENTS, Workload, workloads
 from meshc.checks.quantities import QuantityError, format_quantity, parse_quantity
 from meshc.checks.report import Finding, KeyPath, Scope, dotted, format_subject, source_path
 from meshc.checks.schema import split_api_version
@@ -130,15 +130,17 @@ def _missing(scope: Scope, quota_key: KeyPath, missing: list[Missing]) -> list[F
 def _unaccounted(scope: Scope, quota: Manifest, manifests: tuple[Manifest, ...]) -> list[Finding]:
     findings = []
     for m in manifests:
-        if m.kind != "HelmRelease":
-            continue
+        if m.kind != "HelmRelease" or m.component.startswith(MESH_COMPONENTS):
+            continue  # mesh releases are counted from their values
         if ((m.obj.get("spec") or {}).get("targetNamespace") or m.namespace) != quota.namespace:
             continue
         findings.append(scope.finding(
             "warning", "quota.unaccounted", m.component, source_path(m.source_key),
             f"the pods of {format_subject(m.obj)} count against ResourceQuota {quota.name} but are not in the "
             "quota proof: meshc does not render the chart",
-            f"leave headroom in {dotted((*source_path(quota.source_key), 'hard'))} for this release",
+            f"leave headroom in {dotted((*source_path(quota.source_key), 'hard'))} for this release, and make "
+            "sure its chart sets requests and limits for every resource the quota limits, or Kubernetes "
+            "rejects its pods",
         ))
     return findings
 

@@ -33,10 +33,13 @@ def port_key(manifest: Manifest) -> KeyPath:
 
 def check(scope: Scope) -> list[Finding]:
     manifests = scope.built.manifests
-    loads = workloads(manifests)
+    every = workloads(manifests)
     findings: list[Finding] = []
-    for workload in loads:
+    for workload in every:
         findings += _requests_within_limits(scope, workload)
+    # Probes, ports and env of a chart-rendered workload are the chart's, not in meshc's output.
+    loads = [w for w in every if not w.rendered_by_chart]
+    for workload in loads:
         findings += _probes(scope, workload)
         findings += _advertised_port(scope, workload, manifests)
     findings += _autoscalers(scope, manifests, loads)
