@@ -119,3 +119,19 @@ def test_count_quotas_use_the_kinds_plural_and_group():
     objects = [("agent/a", "agents.a", deployment("a")), ("agent/b", "agents.b", deployment("b"))]
     (exceeded, *_) = [f for f in check(*objects, hard={"count/deployments.apps": "1"}) if f.check == "quota.exceeded"]
     assert "needs 2 count/deployments.apps" in exceeded.message
+
+
+def test_mesh_helm_releases_count_from_their_values(tmp_path):
+    from meshc.checks import check
+    from meshc.synth import Project, load_and_build
+
+    (tmp_path / "environments").mkdir()
+    (tmp_path / "environments" / "charts.yaml").write_text(
+        "render: helmrelease\n"
+        "agents:\n  a-agent:\n    replicas: 3\n"
+        "resourceQuota: {enabled: true, hard: {pods: '3'}}\n"
+    )
+    report = check(load_and_build(Project(tmp_path), []))
+    exceeded = [f for f in report.findings if f.check == "quota.exceeded"]
+    assert [f.key_path for f in exceeded] == ["resourceQuota.hard.pods"]
+    assert "needs 6 pods" in exceeded[0].message  # registry 1 + 1 surge, agent 3 + 1 surge
