@@ -5,6 +5,8 @@
 # never runs on the machine's end-of-life Node 20.
 
 VENV := .venv
+# pyproject.toml requires Python 3.11; a newer default python3 would fail at pip.
+PYTHON ?= python3.11
 # cdk8s-cli asks npm for a newer version on every run; offline that prints a
 # stack trace, and a pinned tool has nothing to upgrade to.
 export CDK8S_CHECK_UPGRADE := false
@@ -18,7 +20,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 setup: $(VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
-	python3 -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
 

@@ -5,9 +5,11 @@ reference/mcp-mesh-charts.md §7): `registry.host`/`registry.port` instead of
 the ignored `agent.registryUrl`, `env` as a list, no `agent.script`,
 `agent.capabilities` or `agent.dependencies`. `fullnameOverride` keeps object
 names identical to the manifests render, so switching modes keeps names.
-Chart defaults that would differ from the manifests render are pinned: no
-memory autoscaling metric, no Redis at the umbrella chart's `mcp-core-*`
-address, the registry's DATABASE_URL set explicitly.
+Chart defaults that would differ from the manifests render are pinned where the
+charts offer a key: no memory autoscaling metric, the registry's Redis (which
+points at the umbrella chart's `mcp-core-*` address) off, the registry's
+DATABASE_URL set explicitly, the agents' rollout strategy. The agent chart still
+adds its own tracing and Redis environment defaults, which have no off switch.
 """
 
 from __future__ import annotations

@@ -53,9 +53,13 @@ class PostgresqlRelease(Construct):
             values={
                 # The Service is named after the release, whatever the chart's naming rules.
                 "fullnameOverride": spec.release,
+                # Since August 2025 Bitnami publishes versioned images only as bitnamilegacy/*; the
+                # chart's default repositories no longer hold the tags this chart version pins.
+                "image": {"repository": "bitnamilegacy/postgresql"},
+                "metrics": {"enabled": spec.metrics, "image": {"repository": "bitnamilegacy/postgres-exporter"}},
+                "global": {"security": {"allowInsecureImages": True}},
                 "auth": {"username": auth.username, "database": auth.database},
                 "primary": {"persistence": persistence_values(spec.persistence)},
-                "metrics": {"enabled": spec.metrics},
             },
             secret_values=(
                 SecretValue(auth.existing_secret, ADMIN_PASSWORD_KEY, "auth.postgresPassword"),
