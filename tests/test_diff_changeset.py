@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from meshc.build import format_subject
 from meshc.diff.changeset import (
     HELM_RELEASE_NOTE,
     Action,
     ChangeSet,
     Mode,
     ObjectRef,
-    format_subject,
     make_entry,
 )
 

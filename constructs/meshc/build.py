@@ -69,6 +69,11 @@ def build(environments: list[LoadedEnvironment]) -> list[BuiltEnvironment]:
     return [BuiltEnvironment(environment, tuple(_manifest(obj) for obj in chart.to_json())) for environment, chart in charts]
 
 
+def format_subject(kind: str, namespace: str | None, name: str) -> str:
+    """`Kind/namespace/name`, or `Kind/name` for cluster-scoped objects: how every message names an object."""
+    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
+
+
 def component_of(obj: dict) -> str:
     """The mesh component an object belongs to, read from its labels: "registry", "agent/<name>", ..."""
     labels = (obj.get("metadata") or {}).get("labels") or {}

@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from meshc.build import BuiltEnvironment
+from meshc.build import BuiltEnvironment, format_subject as format_object_subject
 from meshc.errors import MeshcError
 
 Severity = Literal["error", "warning"]
@@ -70,11 +70,9 @@ def component_rank(component: str) -> int:
 
 
 def format_subject(obj: dict) -> str:
-    """`Kind/namespace/name`, or `Kind/name` for cluster-scoped objects."""
+    """The object's subject (`Kind/namespace/name`), named the way diff names it."""
     metadata = obj.get("metadata") or {}
-    namespace = metadata.get("namespace")
-    kind, name = obj.get("kind", "?"), metadata.get("name", "?")
-    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
+    return format_object_subject(obj.get("kind", "?"), metadata.get("namespace"), metadata.get("name", "?"))
 
 
 def dotted(path: KeyPath) -> str:

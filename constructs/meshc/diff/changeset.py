@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from meshc.build import format_subject
 from meshc.diff.compare import FieldChange, compare, is_equal
 from meshc.diff.errors import ObjectFailure
 from meshc.diff.mask import MaskedPair, mask_pair
@@ -48,11 +49,6 @@ COMPONENT_ORDER = ("platform", "delivery", "database", "monitoring", "registry")
 HELM_RELEASE_NOTE = ("HelmRelease objects are compared as objects: the chart they render is not part "
                      "of this diff (Flux renders it in the cluster).")
 PRUNE_LABEL = "deleted by Flux prune"
-
-
-def format_subject(kind: str, namespace: str | None, name: str) -> str:
-    """`Kind/namespace/name`, or `Kind/name` for cluster-scoped objects: how every message names an object."""
-    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
 
 
 def component_sort_key(component: str) -> tuple:
