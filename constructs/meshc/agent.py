@@ -49,17 +49,14 @@ class Agent(Workload):
             release=name,
             port=spec.http.port,
         )
-        self.agent_name = name
-        self.capabilities = tuple(spec.capabilities)
-        self.dependencies = tuple(spec.dependencies)
-        self.advertised_host = f"{self.names.base}.{context.namespace}"
+        advertised_host = f"{self.names.base}.{context.namespace}"
         self.add_common_objects(
             {
                 "MCP_MESH_REGISTRY_URL": registry.url,
                 "MCP_MESH_REGISTRY_HOST": registry.host,
                 "MCP_MESH_REGISTRY_PORT": str(registry.port),
                 "MCP_MESH_HTTP_ENABLED": "true",
-                "MCP_MESH_HTTP_HOST": self.advertised_host,
+                "MCP_MESH_HTTP_HOST": advertised_host,
                 "MCP_MESH_HTTP_PORT": str(self.port),
                 "HOST": "0.0.0.0",
             }

@@ -172,8 +172,6 @@ class AgentRelease(Construct):
     ):
         super().__init__(scope, id)
         self.release = name
-        self.capabilities = tuple(spec.capabilities)
-        self.dependencies = tuple(spec.dependencies)
         names = component_names(name, AGENT_CHART, context.naming)
         values = _workload_values(spec, context, names.base, selector_labels(labels))
         values["service"] = {"port": spec.http.port}

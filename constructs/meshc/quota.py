@@ -15,7 +15,6 @@ class NamespaceQuota(Construct):
 
     def __init__(self, scope: Construct, id: str, *, namespace: str, labels: dict[str, str], hard: dict[str, str]):
         super().__init__(scope, id)
-        self.hard = dict(hard)
         k8s.KubeResourceQuota(
             self,
             "ResourceQuota",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from meshc.build import format_subject
-from meshc.diff.compare import FieldChange, compare, is_equal
+from meshc.diff.compare import FieldChange, compare
 from meshc.diff.errors import ObjectFailure
 from meshc.diff.mask import MaskedPair, mask_pair
 
@@ -107,7 +107,7 @@ def make_entry(ref: ObjectRef, component: str, before: dict | None, after: dict 
         action = Action.CREATE
     elif after is None:
         action = Action.DELETE
-    elif is_equal(before, after):
+    elif before == after:
         action = Action.UNCHANGED
     else:
         action = Action.CHANGE

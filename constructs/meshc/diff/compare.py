@@ -50,10 +50,6 @@ def compare(before: Any, after: Any) -> tuple[FieldChange, ...]:
     return tuple(changes)
 
 
-def is_equal(before: Any, after: Any) -> bool:
-    return before == after
-
-
 def format_path(path: tuple) -> str:
     """('spec', ('name', 'app'), 'image') -> 'spec[name=app].image'; indexes as [0]."""
     text = ""
