@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from meshc.delivery import layer_dependencies
-from meshc.graph import consumer_edges, find_cycle
+from meshc.graph import consumer_edges, cycles
 
 
 def test_the_full_order_is_postgresql_then_registry_then_agents():
@@ -24,6 +24,6 @@ def test_consumers_wait_for_every_provider_but_not_for_themselves():
     assert edges == {"a": ["b"], "b": []}
 
 
-def test_find_cycle_names_the_loop_in_order():
-    assert find_cycle({"a": ["b"], "b": ["c"], "c": ["a"]}) == ["a", "b", "c", "a"]
-    assert find_cycle({"a": ["b"], "b": []}) is None
+def test_cycles_name_each_loop_in_order():
+    assert cycles({"a": ["b"], "b": ["c"], "c": ["a"]}) == [["a", "b", "c", "a"]]
+    assert cycles({"a": ["b"], "b": []}) == []

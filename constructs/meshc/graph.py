@@ -25,28 +25,74 @@ def consumer_edges(
     }
 
 
-def find_cycle(edges: Mapping[str, Iterable[str]]) -> list[str] | None:
-    """One cycle as [a, b, ..., a], or None. Deterministic: nodes are visited in sorted order."""
-    state: dict[str, str] = {}
+def cycles(edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """One cycle per group of agents that depend on each other: [a, b, ..., a], starting at the smallest name."""
+    found = []
+    for group in _strongly_connected(edges):
+        if len(group) > 1:
+            found.append(_shortest_cycle(edges, min(group), set(group)))
+    return sorted(found)
+
+
+def _strongly_connected(edges: Mapping[str, Iterable[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative, in a deterministic order."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
     stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
 
-    def visit(node: str) -> list[str] | None:
-        state[node] = "open"
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
         stack.append(node)
-        for nxt in sorted(edges.get(node, ())):
-            if state.get(nxt) == "open":
-                return stack[stack.index(nxt):] + [nxt]
-            if nxt not in state:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = "done"
-        return None
+        on_stack.add(node)
 
-    for node in sorted(edges):
-        if node not in state:
-            found = visit(node)
-            if found:
-                return found
-    return None
+    for root in sorted(edges):
+        if root in index:
+            continue
+        visit(root)
+        work = [(root, iter(sorted(edges.get(root, ()))))]
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    visit(child)
+                    work.append((child, iter(sorted(edges.get(child, ())))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    group = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        group.append(member)
+                        if member == node:
+                            break
+                    groups.append(sorted(group))
+    return groups
+
+
+def _shortest_cycle(edges: Mapping[str, Iterable[str]], start: str, members: set[str]) -> list[str]:
+    previous: dict[str, str] = {}
+    frontier, seen = [start], {start}
+    while frontier:
+        following = []
+        for node in frontier:
+            for child in sorted(edges.get(node, ())):
+                if child == start:
+                    path = [node]
+                    while path[-1] != start:
+                        path.append(previous[path[-1]])
+                    return [*reversed(path), start]
+                if child in members and child not in seen:
+                    seen.add(child)
+                    previous[child] = node
+                    following.append(child)
+        frontier = following
+    raise AssertionError(f"no cycle through {start}")  # pragma: no cover - a group of two always has one

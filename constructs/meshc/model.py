@@ -25,7 +25,7 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
-from meshc.graph import consumer_edges, find_cycle
+from meshc.graph import consumer_edges, cycles
 from meshc.naming import AGENT_CHART, MAX_NAME_LENGTH, REGISTRY_CHART, component_names, too_long
 
 
@@ -629,8 +629,9 @@ class Environment(MeshcModel):
 
     @model_validator(mode="after")
     def _release_order_is_acyclic(self) -> Environment:
-        cycle = find_cycle(self.release_order())
-        if cycle:
+        found = cycles(self.release_order())
+        if found:
+            cycle = found[0]
             raise FieldRuleError(
                 f"agents.{cycle[0]}.dependencies",
                 f"the HelmRelease order has a cycle ({' -> '.join(cycle)}), so Flux would wait forever; "
