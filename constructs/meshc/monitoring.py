@@ -34,6 +34,13 @@ class Monitoring(Construct):
                 release=prometheus.release,
                 chart=prometheus.chart,
                 values={
+                    # The mesh needs the server only. The chart's other parts are cluster-wide
+                    # (a node-exporter DaemonSet on host port 9100, kube-state-metrics) and would
+                    # collide with any monitoring the cluster already runs.
+                    "alertmanager": {"enabled": False},
+                    "kube-state-metrics": {"enabled": False},
+                    "prometheus-node-exporter": {"enabled": False},
+                    "prometheus-pushgateway": {"enabled": False},
                     "server": {
                         "fullnameOverride": f"{prometheus.release}-server",
                         "retention": prometheus.retention,
