@@ -133,3 +133,14 @@ agents:
 """
     [built] = load_and_build(_project(tmp_path, {"loop": cyclic}), [])
     assert {m.name for m in built.manifests if m.kind == "Deployment"} == {"a-agent", "b-agent", "mcp-registry"}
+
+
+def test_release_images_use_the_registry_prefix_as_manifests_do():
+    from meshc.context import MeshContext
+    from meshc.mesh_releases import _image
+    from meshc.model import Image
+
+    context = MeshContext(environment="e", namespace="n", image_registry="registry.example/")
+    image = Image(repository="acme/weather", tag="1.2")
+    values = _image(image, context)
+    assert f"{values['registry']}/{values['repository']}:{values['tag']}" == context.image(image) == "registry.example/acme/weather:1.2"

@@ -39,10 +39,14 @@ class MeshContext:
     image_registry: str = ""
     image_pull_secrets: tuple[str, ...] = ()
 
+    def registry_of(self, image: Image) -> str:
+        """The registry prefix an image is pulled from: its own, else the environment's (may be empty)."""
+        return (image.registry if image.registry is not None else self.image_registry).rstrip("/")
+
     def image(self, image: Image) -> str:
-        registry = image.registry if image.registry is not None else self.image_registry
+        registry = self.registry_of(image)
         reference = f"{image.repository}:{image.tag}"
-        return f"{registry.rstrip('/')}/{reference}" if registry else reference
+        return f"{registry}/{reference}" if registry else reference
 
     def labels(self, *, name: str, instance: str, component: str, version: str) -> dict[str, str]:
         return {

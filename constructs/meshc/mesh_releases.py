@@ -24,7 +24,7 @@ from meshc.workload import update_strategy
 
 
 def _image(image: model.Image, context: MeshContext) -> dict:
-    registry = image.registry if image.registry is not None else context.image_registry
+    registry = context.registry_of(image)
     values = {"repository": image.repository, "tag": image.tag, "pullPolicy": image.pull_policy}
     return {**values, "registry": registry} if registry else values
 
