@@ -11,18 +11,15 @@ capability is always an error; two providers of one capability are a warning.
 from __future__ import annotations
 
 from meshc.checks.report import Finding, Scope
-from meshc.graph import cycles
+from meshc.graph import cycles, providers_by_capability
 
 
 def check(scope: Scope) -> list[Finding]:
     agents = scope.model.agents
     strict = scope.model.validation.strict_dependencies
     severity = "error" if strict else "warning"
-    providers: dict[str, list[str]] = {}
-    disabled: dict[str, list[str]] = {}
-    for name, agent in sorted(agents.items()):
-        for capability in agent.capabilities:
-            (providers if agent.enabled else disabled).setdefault(capability, []).append(name)
+    providers = providers_by_capability({n: a.capabilities for n, a in agents.items() if a.enabled})
+    disabled = providers_by_capability({n: a.capabilities for n, a in agents.items() if not a.enabled})
 
     findings: list[Finding] = []
     edges: dict[str, dict[str, str]] = {}  # consumer -> provider -> capability
