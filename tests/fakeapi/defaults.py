@@ -1,6 +1,6 @@
 """What a real kube-apiserver and its controllers add to the objects it stores.
 
-The values follow /work/shared/reference/live-cluster.md §5(b) (k8s `pkg/apis/*/defaults.go`, the
+The values follow ../shared/reference/live-cluster.md §5(b) (k8s `pkg/apis/*/defaults.go`, the
 registry strategies and the Flux CRD schemas). The server runs them on every write, dry-run included,
 so every function fills only what is missing and can run any number of times.
 """

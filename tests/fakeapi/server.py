@@ -2,7 +2,7 @@
 
 It keeps objects in memory and answers like kube-apiserver does for the parts a diff needs:
 discovery, GET/LIST, writes with dryRun=All, merge patch and server-side apply, defaults,
-server-set metadata and Status error bodies. See /work/shared/reference/live-cluster.md §3 and §5.
+server-set metadata and Status error bodies. See ../shared/reference/live-cluster.md §3 and §5.
 """
 
 import json
