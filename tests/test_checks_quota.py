@@ -135,3 +135,37 @@ def test_mesh_helm_releases_count_from_their_values(tmp_path):
     exceeded = [f for f in report.findings if f.check == "quota.exceeded"]
     assert [f.key_path for f in exceeded] == ["resourceQuota.hard.pods"]
     assert "needs 6 pods" in exceeded[0].message  # registry 1 + 1 surge, agent 3 + 1 surge
+
+
+def _report_of(tmp_path, text: str):
+    from meshc.checks import check
+    from meshc.synth import Project, load_and_build
+
+    (tmp_path / "environments").mkdir()
+    (tmp_path / "environments" / "charts.yaml").write_text(text)
+    return check(load_and_build(Project(tmp_path), []))
+
+
+POSTGRES_RELEASE = (
+    "render: helmrelease\n"
+    "registry: {database: {type: postgres}}\n"
+    "postgresql: {enabled: true, auth: {existingSecret: pg}}\n"
+)
+
+
+def test_the_registry_charts_wait_for_db_init_container_is_refused_under_a_compute_quota(tmp_path):
+    report = _report_of(tmp_path, POSTGRES_RELEASE + "resourceQuota: {enabled: true, hard: {requests.cpu: '10'}}\n")
+    (missing,) = [f for f in report.findings if f.check == "quota.missing-request"]
+    assert (missing.severity, missing.key_path) == ("error", "registry.render")
+    assert "container wait-for-db of HelmRelease/mcp-mesh/mcp-registry sets none" in missing.message
+    assert missing.fix.startswith("the chart offers no key for the resources of wait-for-db: render registry as manifests")
+
+
+def test_a_sqlite_registry_release_adds_no_init_container_to_the_quota_proof(tmp_path):
+    report = _report_of(tmp_path, "render: helmrelease\nresourceQuota: {enabled: true, hard: {requests.cpu: '10'}}\n")
+    assert [f for f in report.findings if f.check == "quota.missing-request"] == []
+
+
+def test_the_wait_for_db_container_is_fine_when_the_quota_counts_only_objects(tmp_path):
+    report = _report_of(tmp_path, POSTGRES_RELEASE + "resourceQuota: {enabled: true, hard: {pods: '10'}}\n")
+    assert [f for f in report.findings if f.severity == "error"] == []

@@ -10,7 +10,8 @@ an error. Each check is its own module with one `check(scope)` function:
 - `quota`: the worst case (HPA maxima, surge, init containers) against the ResourceQuota;
 - `workload`: requests <= limits, HPA ranges, ports, probes, sqlite replicas;
 - `names`: valid, unique names and labels;
-- `secrets`: secret-looking env vars with literal values.
+- `secrets`: secret-looking env vars with literal values;
+- `charts`: what the mcp-mesh charts cannot render as meshc's manifests do (HelmRelease mode).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from meshc.build import BuiltEnvironment
-from meshc.checks import graph, names, quota, schema, secrets, workload
+from meshc.checks import charts, graph, names, quota, schema, secrets, workload
 from meshc.checks.crds import CrdCatalog, CrdError, load_crds
 from meshc.checks.report import ChecksFailed, Finding, Output, Report, Scope, Severity
 
@@ -38,6 +39,7 @@ def check_environment(built: BuiltEnvironment, crds: CrdCatalog) -> list[Finding
         *workload.check(scope),
         *names.check(scope),
         *secrets.check(scope),
+        *charts.check(scope),
     ]
 
 

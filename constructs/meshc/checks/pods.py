@@ -28,8 +28,10 @@ class Workload:
     surge: int  # extra pods a rolling update adds on top of `replicas`
     autoscaler: Manifest | None
     # A mesh HelmRelease: its chart renders the pods, so only the values meshc passes are known
-    # (replicas, strategy, resources), not probes, ports or env.
+    # (replicas, strategy, resources, and the containers the chart adds), not probes, ports or env.
     rendered_by_chart: bool = False
+    # Containers the chart adds without resources and with no value key to give them any.
+    fixed_by_chart: frozenset[str] = frozenset()
 
     @property
     def pods(self) -> int:
@@ -98,6 +100,9 @@ def workloads(manifests: tuple[Manifest, ...]) -> list[Workload]:
 MESH_COMPONENTS = ("registry", "agent/")
 # The mcp-mesh-registry chart hard-codes this strategy; the agent chart takes `strategy` from values.
 CHART_STRATEGY = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
+# The mcp-mesh-registry chart (3.6) runs this init container whenever the database is not
+# sqlite (`waitForDatabase: false` does not remove it), with no resources and no key to set them.
+WAIT_FOR_DB = "wait-for-db"
 
 
 def _is_mesh_release(manifest: Manifest) -> bool:
@@ -111,7 +116,13 @@ def _chart_workload(manifest: Manifest) -> Workload:
     replicas = int(scaling.get("maxReplicas", 1) if scaling.get("enabled") else values.get("replicaCount", 1))
     surge = rolling_surge({"strategy": values.get("strategy") or CHART_STRATEGY}, replicas)
     container = {"name": manifest.obj["metadata"]["name"], "resources": values.get("resources") or {}}
-    return Workload(manifest, {"containers": [container]}, {}, replicas, surge, None, rendered_by_chart=True)
+    pod_spec: dict = {"containers": [container]}
+    database = ((values.get("registry") or {}).get("database") or {}).get("type", "sqlite")
+    waits_for_db = manifest.component == "registry" and database != "sqlite"
+    if waits_for_db:
+        pod_spec["initContainers"] = [{"name": WAIT_FOR_DB}]
+    added = frozenset({WAIT_FOR_DB}) if waits_for_db else frozenset()
+    return Workload(manifest, pod_spec, {}, replicas, surge, None, rendered_by_chart=True, fixed_by_chart=added)
 
 
 def rolling_surge(deployment_spec: dict, replicas: int) -> int:

@@ -4,8 +4,10 @@ Worst case: every workload at its maximum replicas (the HPA maximum when it
 has one) plus the pods a rolling update surges (Recreate surges none), each
 pod's effective request computed as Kubernetes does: the larger of (sum of
 containers + sidecars) and (largest init container + sidecars started before
-it). Object counts (services, PVCs, ConfigMaps, Secrets, count/*) and PVC
-storage are summed from the built objects. An exceeded hard limit is an error
+it). A mesh HelmRelease counts every container its chart adds, such as the
+registry chart's resource-less wait-for-db init container. Object counts
+(services, PVCs, ConfigMaps, Secrets, count/*) and PVC storage are summed from
+the built objects. An exceeded hard limit is an error
 that names the overage and the biggest contributors; each of those
 contributors also gets a finding at its own key.
 """
@@ -42,6 +44,7 @@ class Missing:
     workload: Workload
     container: str
     key: KeyPath
+    fix: str  # what the user can change to get it admitted
 
 
 def check(scope: Scope) -> list[Finding]:
@@ -121,7 +124,7 @@ def _missing(scope: Scope, quota_key: KeyPath, missing: list[Missing]) -> list[F
             "error", "quota.missing-request", item.workload.manifest.component, item.key,
             f"{dotted(quota_key)} makes Kubernetes reject pods whose containers set no {name} {kind}, "
             f"and container {item.container} of {format_subject(item.workload.manifest.obj)} sets none",
-            f"set {dotted(item.key)}",
+            item.fix,
         )
         for item in missing
     ]
@@ -172,12 +175,24 @@ def _compute_demand(kind: str, name: str, local: list[Workload]) -> tuple[list[C
     contributions, missing = [], []
     for workload in local:
         per_pod, lacking = pod_amount(workload.pod_spec, kind, name)
-        missing += [Missing(workload, container, (*workload.key, "resources", kind, name)) for container in lacking]
+        missing += [_missing_item(workload, container, kind, name) for container in lacking]
         contributions.append(Contribution(
             workload.manifest.component, workload.replicas_key, per_pod * workload.pods,
             f"{workload.describe()} x {format_quantity(per_pod, name)}",
         ))
     return contributions, missing
+
+
+def _missing_item(workload: Workload, container: str, kind: str, name: str) -> Missing:
+    if container in workload.fixed_by_chart:
+        quota = f"{kind}.{name}"
+        return Missing(
+            workload, container, (*workload.key, "render"),
+            f"the chart offers no key for the resources of {container}: render {dotted(workload.key)} as manifests "
+            f"({dotted((*workload.key, 'render'))}: manifests), or take {quota} out of resourceQuota.hard",
+        )
+    key = (*workload.key, "resources", kind, name)
+    return Missing(workload, container, key, f"set {dotted(key)}")
 
 
 def pod_amount(pod_spec: dict, kind: str, name: str) -> tuple[Decimal, list[str]]:
