@@ -15,7 +15,7 @@ WEATHER = model.Agent(
     capabilities=["weather_forecast"],
     dependencies=["location_service"],
     env={"CACHE_TTL": "300"},
-    secret_env={"WEATHER_API_KEY": model.SecretKeyRef(secret="weather-api", key="api-key")},
+    secret_env={"WEATHER_API_KEY": model.SecretEnvRef(secret="weather-api", key="api-key")},
 )
 SCALED = model.Agent(
     persistence=model.Persistence(enabled=True, size="1Gi", access_mode="ReadWriteMany"),

@@ -43,22 +43,29 @@ def test_install_and_upgrade_remediate_like_helm_atomic(built):
     assert spec["upgrade"]["remediation"] == {"retries": 3, "remediateLastFailure": True, "strategy": "rollback"}
 
 
-def test_the_manifest_registry_reads_its_database_from_the_release(built):
+def _registry_env(built) -> dict[str, dict]:
     container = built["manifests"][("Deployment", "mcp-registry")]["spec"]["template"]["spec"]["containers"][0]
-    env = {e["name"]: e for e in container["env"]}
-    assert env["DATABASE_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "pg-credentials", "key": "password"}
-    assert env["DATABASE_URL"]["value"] == "postgres://meshuser:$(DATABASE_PASSWORD)@pg:5432/mesh?sslmode=disable"
+    return {e["name"]: e for e in container["env"]}
+
+
+def test_the_manifest_registry_reads_its_password_from_pgpassword_not_from_its_url(built):
+    env = _registry_env(built)
+    assert env["PGPASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": "pg-credentials", "key": "password"}
+    # No password in the URL: the registry logs the URL, and a '/' in a password broke its parsing.
+    assert env["DATABASE_URL"]["value"] == "postgres://meshuser:@pg:5432/mesh?sslmode=disable"
+    assert "DATABASE_PASSWORD" not in env
 
 
 def test_the_registry_release_gets_the_same_database_and_waits_for_it(built):
     spec = built["helmrelease"][("HelmRelease", "mcp-registry")]["spec"]
+    # host/port also drive the chart's wait-for-db init container; without existingSecret the chart
+    # composes the same password-less URL in a Secret of its own.
     assert spec["values"]["registry"]["database"] == {
         "type": "postgres",
         "host": "pg",
         "port": 5432,
         "name": "mesh",
         "username": "meshuser",
-        "existingSecret": "pg-credentials",
-        "existingSecretPasswordKey": "password",
     }
+    assert spec["values"]["env"] == [_registry_env(built)["PGPASSWORD"]]
     assert spec["dependsOn"] == [{"name": "pg"}]

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from meshc import model
 from meshc.context import MeshContext
+from meshc.mesh_env import agent_config, env_from, user_env
 from meshc.naming import AGENT_CHART, component_names
 from meshc.registry import RegistryEndpoint
 from meshc.runtime import Construct, k8s
-from meshc.workload import DATA_VOLUME, Probe, Probes, Workload, downward_env, secret_env
+from meshc.workload import DATA_VOLUME, Probe, Probes, Workload, downward_env, env_vars, update_strategy
 
 # The MCP Mesh 3.6 runtime's endpoints; /health is deliberately not probed.
 AGENT_PROBES = Probes(
@@ -24,7 +25,8 @@ class Agent(Workload):
     """Agent objects: ServiceAccount, ConfigMap, Service and Deployment; a PVC
     when persistent; HPA, PDB and Ingress when asked.
 
-    name: the agent's name (MCP_MESH_AGENT_NAME and its release name).
+    name: the agent's key in `agents`: its release name and MCP_MESH_AGENT_NAME, which
+    prefixes the agent's id (the name the registry shows comes from the agent's code).
     registry: the endpoint of the registry the agent registers with (`Registry.endpoint`).
     """
 
@@ -49,24 +51,22 @@ class Agent(Workload):
             release=name,
             port=spec.http.port,
         )
-        advertised_host = f"{self.names.base}.{context.namespace}"
         self.add_common_objects(
-            {
-                "MCP_MESH_REGISTRY_URL": registry.url,
-                "MCP_MESH_REGISTRY_HOST": registry.host,
-                "MCP_MESH_REGISTRY_PORT": str(registry.port),
-                "MCP_MESH_HTTP_ENABLED": "true",
-                "MCP_MESH_HTTP_HOST": advertised_host,
-                "MCP_MESH_HTTP_PORT": str(self.port),
-                "HOST": "0.0.0.0",
-            }
+            agent_config(
+                registry_url=registry.url,
+                registry_host=registry.host,
+                registry_port=registry.port,
+                advertised_host=f"{self.names.base}.{context.namespace}",
+                port=self.port,
+                image=spec.image,
+                log_level=context.log_level,
+            )
         )
         env = [
             k8s.EnvVar(name="MCP_MESH_AGENT_NAME", value=name),
             downward_env("POD_NAMESPACE", "metadata.namespace"),
             downward_env("POD_IP", "status.podIP"),
-            *(k8s.EnvVar(name=key, value=value) for key, value in sorted(spec.env.items())),
-            *(secret_env(key, ref) for key, ref in sorted(spec.secret_env.items())),
+            *env_vars(user_env(spec.env, spec.secret_env)),
         ]
         volumes, mounts = [], []
         if spec.persistence.enabled:
@@ -76,9 +76,10 @@ class Agent(Workload):
             container_name=CONTAINER_NAME,
             probes=AGENT_PROBES,
             env=env,
+            env_from=env_from(spec.env_from),
             volumes=volumes,
             mounts=mounts,
             read_only_root=False,
             command=spec.command,
-            strategy=self.update_strategy(),
+            strategy=self.deployment_strategy(update_strategy(spec)),
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from meshc.model import Image
+from meshc.model import Image, LogLevel
 from meshc.naming import NamingMode
 
 PART_OF = "mcp-mesh"
@@ -31,6 +31,7 @@ class MeshContext:
     naming: object naming mode. Default: "default" (short names).
     image_registry: registry prefix for images without one. Default: none.
     image_pull_secrets: pull Secret names for every pod. Default: none.
+    log_level: the mesh's log level (`logLevel`). Default: INFO.
     """
 
     environment: str
@@ -38,6 +39,7 @@ class MeshContext:
     naming: NamingMode = "default"
     image_registry: str = ""
     image_pull_secrets: tuple[str, ...] = ()
+    log_level: LogLevel = "INFO"
 
     def registry_of(self, image: Image) -> str:
         """The registry prefix an image is pulled from: its own, else the environment's (may be empty)."""

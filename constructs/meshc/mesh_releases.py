@@ -7,9 +7,13 @@ the ignored `agent.registryUrl`, `env` as a list, no `agent.script`,
 names identical to the manifests render, so switching modes keeps names.
 Chart defaults that would differ from the manifests render are pinned where the
 charts offer a key: no memory autoscaling metric, the registry's Redis (which
-points at the umbrella chart's `mcp-core-*` address) off, the registry's
-DATABASE_URL set explicitly, the agents' rollout strategy. The agent chart still
-adds its own tracing and Redis environment defaults, which have no off switch.
+points at the umbrella chart's `mcp-core-*` address) off, tracing off, the log
+level, the registry's name and DATABASE_URL, the agents' rollout strategy. The
+runtime environment both modes share comes from `meshc.mesh_env`. The agent
+chart still writes tracing and Redis settings (TELEMETRY_ENDPOINT, REDIS_URL,
+MCP_MESH_REDIS_TRACE_PUBLISHING) that nothing reads while tracing is off.
+What the charts cannot render the way meshc's manifests do is refused by the
+`charts` check.
 """
 
 from __future__ import annotations
@@ -17,8 +21,16 @@ from __future__ import annotations
 from meshc import model
 from meshc.context import MeshContext, selector_labels
 from meshc.helm_release import ChartRelease, ChartSources, persistence_values
+from meshc.mesh_env import (
+    PostgresConnection,
+    agent_chart_values,
+    env_from,
+    registry_chart_values,
+    registry_database_env,
+    user_env,
+)
 from meshc.naming import AGENT_CHART, REGISTRY_CHART, component_names
-from meshc.registry import PostgresConnection, RegistryEndpoint, registry_endpoint
+from meshc.registry import RegistryEndpoint, registry_endpoint
 from meshc.runtime import Construct
 from meshc.workload import update_strategy
 
@@ -83,11 +95,9 @@ def _workload_values(spec: model.Workload, context: MeshContext, names_base: str
     }
     if context.image_pull_secrets:
         values["imagePullSecrets"] = [{"name": name} for name in context.image_pull_secrets]
+    if spec.env_from:
+        values["envFrom"] = env_from(spec.env_from)
     return values
-
-
-def _secret_env(name: str, ref: model.SecretKeyRef) -> dict:
-    return {"name": name, "valueFrom": {"secretKeyRef": {"name": ref.secret, "key": ref.key}}}
 
 
 class RegistryRelease(Construct):
@@ -114,14 +124,19 @@ class RegistryRelease(Construct):
         values = _workload_values(spec, context, names.base, selector_labels(labels))
         values["service"] = {"port": spec.service.port}
         values["registry"] = {
-            "port": spec.service.port,
+            **registry_chart_values(spec, context.log_level),
             "database": self._database(spec.database, postgres),
             # The chart defaults to a Redis at the umbrella chart's address, which does not exist here.
             "redis": {"enabled": False},
         }
-        if isinstance(spec.database, model.SqliteDatabase):
-            # The binary reads only DATABASE_URL; the chart's database.path is never read.
-            values["env"] = [{"name": "DATABASE_URL", "value": spec.database.path}]
+        # For postgres the chart renders DATABASE_URL itself (from urlSecret, or from its
+        # own Secret, composed without a password); the rest is meshc's, as in manifests.
+        database_env = registry_database_env(spec.database, postgres)
+        if isinstance(spec.database, model.PostgresDatabase):
+            database_env = [entry for entry in database_env if entry["name"] != "DATABASE_URL"]
+        env = database_env + user_env(spec.env)
+        if env:
+            values["env"] = env
         ChartRelease(
             self,
             "Release",
@@ -141,14 +156,14 @@ class RegistryRelease(Construct):
             return {"type": "sqlite", "path": database.path}
         if database.url_secret is not None:
             return {"type": "postgres", "existingSecret": database.url_secret.secret, "existingSecretUrlKey": database.url_secret.key}
+        # No existingSecret: the chart then keeps a Secret of its own whose URL has an empty
+        # password, and the registry reads the password from PGPASSWORD (meshc.mesh_env).
         return {
             "type": "postgres",
             "host": postgres.host,
             "port": postgres.port,
             "name": postgres.database,
             "username": postgres.username,
-            "existingSecret": postgres.password.secret,
-            "existingSecretPasswordKey": postgres.password.key,
         }
 
 
@@ -176,14 +191,16 @@ class AgentRelease(Construct):
         values = _workload_values(spec, context, names.base, selector_labels(labels))
         values["service"] = {"port": spec.http.port}
         values["strategy"] = update_strategy(spec)
-        values["agent"] = {"name": name, "http": {"port": spec.http.port}} | (
-            {"command": list(spec.command)} if spec.command else {}
-        )
+        runtime = agent_chart_values(context.log_level)
+        values["agent"] = {
+            "name": name,
+            "http": {"port": spec.http.port},
+            "observability": runtime["observability"],
+        } | ({"command": list(spec.command)} if spec.command else {})
+        values["mesh"] = runtime["mesh"]
         # The chart's real keys: `agent.registryUrl` and `mesh.registryUrl` are ignored.
         values["registry"] = {"host": registry.host, "port": str(registry.port)}
-        values["env"] = [{"name": key, "value": value} for key, value in sorted(spec.env.items())] + [
-            _secret_env(key, ref) for key, ref in sorted(spec.secret_env.items())
-        ]
+        values["env"] = user_env(spec.env, spec.secret_env)
         ChartRelease(
             self,
             "Release",

@@ -89,6 +89,7 @@ Port = Annotated[int, Field(ge=1, le=65535)]
 Replicas = Annotated[int, Field(ge=0, description="Number of pods.")]
 Duration = Annotated[str, Field(pattern=r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$", description="A Go duration such as 30s, 5m or 1h.")]
 RenderMode = Literal["manifests", "helmrelease"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
 # --- shared parts ---------------------------------------------------------------
@@ -166,6 +167,33 @@ class SecretKeyRef(MeshcModel):
 
     secret: DnsLabel = Field(description="Secret name.")
     key: str = Field(min_length=1, pattern=r"^[-._a-zA-Z0-9]+$", description="Key inside the Secret.")
+
+
+class SecretEnvRef(SecretKeyRef):
+    """A Secret key read into one environment variable."""
+
+    optional: bool = Field(
+        default=False,
+        description="Start the pod even when the Secret or the key is missing; the variable is then unset. Default: false.",
+    )
+
+
+class EnvFrom(MeshcModel):
+    """Every key of one Secret or ConfigMap as environment variables. Variables meshc sets
+    one by one win over its keys; its keys win over the defaults in meshc's own ConfigMap."""
+
+    secret: DnsLabel | None = Field(default=None, description="Name of a Secret in the namespace. Give this or configMap.")
+    config_map: DnsLabel | None = Field(default=None, description="Name of a ConfigMap in the namespace. Give this or secret.")
+    prefix: str | None = Field(
+        default=None, pattern=_ENV_NAME, description="Put before every key to make the variable name. Default: none."
+    )
+    optional: bool = Field(default=False, description="Start the pod even when the object is missing. Default: false.")
+
+    @model_validator(mode="after")
+    def _one_source(self) -> EnvFrom:
+        if (self.secret is None) == (self.config_map is None):
+            raise FieldRuleError("secret", "give exactly one of secret and configMap")
+        return self
 
 
 class PodAntiAffinity(MeshcModel):
@@ -247,6 +275,9 @@ class Workload(MeshcModel):
     affinity: Affinity = Field(default_factory=Affinity, description="Default: none.")
     disruption_budget: DisruptionBudget = Field(default_factory=DisruptionBudget, description="Default: disabled.")
     ingress: Ingress = Field(default_factory=Ingress, description="Default: disabled.")
+    env_from: list[EnvFrom] = Field(
+        default_factory=list, description="Whole Secrets and ConfigMaps read as environment variables. Default: none."
+    )
 
     def replica_range(self) -> tuple[int, int]:
         """(fewest, most) pods this component runs outside a rollout."""
@@ -274,6 +305,14 @@ class Workload(MeshcModel):
         return self
 
 
+# Variables meshc sets for the registry: its address (the Service targets it), its
+# database, and the pod's identity. The log level comes from `logLevel`.
+WIRED_REGISTRY_ENV = frozenset({
+    "HOST", "PORT", "DATABASE_URL", "DATABASE_PASSWORD", "PGPASSWORD",
+    "POD_NAME", "POD_NAMESPACE", "POD_IP", "REGISTRY_INSTANCE_ID",
+})
+
+
 class Registry(Workload):
     """The MCP Mesh registry: one per environment; every agent is wired to it."""
 
@@ -294,6 +333,18 @@ class Registry(Workload):
         ),
         description="Default: requests 100m/128Mi, limits 500m/512Mi.",
     )
+    env: dict[EnvVarName, str] = Field(
+        default_factory=dict, description="Plain environment variables of the registry (no secrets). Default: none."
+    )
+
+    @model_validator(mode="after")
+    def _env_leaves_the_wiring_alone(self) -> Registry:
+        wired = sorted(WIRED_REGISTRY_ENV & set(self.env))
+        if wired:
+            raise FieldRuleError(
+                f"env.{wired[0]}", f"{wired[0]} is set by meshc from the environment's wiring and cannot be overridden"
+            )
+        return self
 
     @model_validator(mode="after")
     def _sqlite_is_single_writer(self) -> Registry:
@@ -326,7 +377,10 @@ class AgentHttp(MeshcModel):
 
 
 class Agent(Workload):
-    """One MCP Mesh agent. Its key in `agents` is its name (MCP_MESH_AGENT_NAME)."""
+    """One MCP Mesh agent. Its key in `agents` names its objects and release and is passed as
+    MCP_MESH_AGENT_NAME, which only prefixes the agent's id: the name the registry shows is
+    the agent code's own (`@mesh.agent(name=...)`), and the registry matches agents by the
+    capabilities they register."""
 
     image: Image = Field(
         default=Image(repository="mcpmesh/python-runtime", tag="3.6"),
@@ -338,10 +392,15 @@ class Agent(Workload):
         description="Container command (replaces the image entrypoint). Default: the image's own.",
     )
     http: AgentHttp = Field(default_factory=AgentHttp, description="Default: port 8080.")
-    capabilities: list[str] = Field(default_factory=list, description="Capabilities this agent provides.")
-    dependencies: list[str] = Field(default_factory=list, description="Capabilities this agent consumes.")
+    capabilities: list[str] = Field(
+        default_factory=list,
+        description="Capabilities this agent's code registers; meshc checks the dependency graph with them (the code declares them, not meshc).",
+    )
+    dependencies: list[str] = Field(
+        default_factory=list, description="Capabilities this agent's code consumes (declared in its code, checked by meshc)."
+    )
     env: dict[EnvVarName, str] = Field(default_factory=dict, description="Plain environment variables (no secrets).")
-    secret_env: dict[EnvVarName, SecretKeyRef] = Field(
+    secret_env: dict[EnvVarName, SecretEnvRef] = Field(
         default_factory=dict, description="Environment variables read from Secret keys."
     )
     resources: Resources = Field(
@@ -581,6 +640,13 @@ class Environment(MeshcModel):
         description=(
             "default: short names; helm-compatible: the mcp-mesh charts' names "
             "(<release>-mcp-mesh-registry, <agent>-mcp-mesh-agent) so Flux can adopt a Helm install."
+        ),
+    )
+    log_level: LogLevel = Field(
+        default="INFO",
+        description=(
+            "Log level of the registry and every agent (MCP_MESH_LOG_LEVEL; DEBUG also sets "
+            "MCP_MESH_DEBUG_MODE), the same in both render modes. Default: INFO."
         ),
     )
     render: RenderMode = Field(

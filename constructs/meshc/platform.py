@@ -41,6 +41,7 @@ class Platform(Construct):
             naming=spec.naming,
             image_registry=settings.image_registry,
             image_pull_secrets=tuple(settings.image_pull_secrets),
+            log_level=spec.log_level,
         )
         self.version = spec.registry.image.tag
         self.labels = self._labels(PLATFORM_NAME, settings.namespace, "platform")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from meshc import model
 from meshc.helm_release import ChartRelease, ChartSources, SecretValue, persistence_values
-from meshc.registry import PostgresConnection
+from meshc.mesh_env import PostgresConnection
 from meshc.runtime import Construct
 
 POSTGRES_PORT = 5432

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from meshc import model
 from meshc.context import MeshContext
+from meshc.mesh_env import PostgresConnection, env_from, registry_config, registry_database_env, user_env
 from meshc.naming import REGISTRY_CHART, component_names
 from meshc.runtime import Construct, k8s
-from meshc.workload import Probe, Probes, Workload, downward_env, secret_env
+from meshc.workload import Probe, Probes, Workload, downward_env, env_vars, update_strategy
 
 # The registry answers only /health; the charts probe it the same way.
 REGISTRY_PROBES = Probes(
@@ -16,15 +17,6 @@ REGISTRY_PROBES = Probes(
     liveness=Probe("/health", initial_delay=30, period=10, timeout=5, failures=3),
     readiness=Probe("/health", initial_delay=10, period=5, timeout=3, failures=3),
 )
-# Heartbeat timing agents rely on (MCP Mesh 3.6 defaults): stale after 20 s,
-# evicted after 60 s, checked every 10 s.
-REGISTRY_CONFIG = {
-    "HOST": "0.0.0.0",
-    "DEFAULT_TIMEOUT_THRESHOLD": "20",
-    "DEFAULT_EVICTION_THRESHOLD": "60",
-    "HEALTH_CHECK_INTERVAL": "10",
-    "MCP_MESH_LOG_LEVEL": "INFO",
-}
 
 
 @dataclass(frozen=True)
@@ -42,22 +34,6 @@ class RegistryEndpoint:
 def registry_endpoint(spec: model.Registry, context: MeshContext) -> RegistryEndpoint:
     """The registry's address, the same whether it is rendered as manifests or as a HelmRelease."""
     return RegistryEndpoint(component_names(spec.name, REGISTRY_CHART, context.naming).base, spec.service.port)
-
-
-@dataclass(frozen=True)
-class PostgresConnection:
-    """A PostgreSQL database served by another release of the same environment."""
-
-    host: str
-    port: int
-    database: str
-    username: str
-    password: model.SecretKeyRef
-
-    @property
-    def url(self) -> str:
-        # Kubernetes expands $(DATABASE_PASSWORD) from the env var defined before this one.
-        return f"postgres://{self.username}:$(DATABASE_PASSWORD)@{self.host}:{self.port}/{self.database}?sslmode=disable"
 
 
 class Registry(Workload):
@@ -92,7 +68,7 @@ class Registry(Workload):
         )
         self.endpoint = registry_endpoint(spec, context)
         self.postgres = postgres
-        self.add_common_objects({**REGISTRY_CONFIG, "PORT": str(self.port), "REGISTRY_NAME": spec.name})
+        self.add_common_objects(registry_config(spec, context.log_level))
         self.add_service("HeadlessService", self.names.headless, headless=True)
         self._add_registry_deployment(spec)
 
@@ -102,17 +78,10 @@ class Registry(Workload):
             downward_env("POD_NAMESPACE", "metadata.namespace"),
             downward_env("POD_IP", "status.podIP"),
             downward_env("REGISTRY_INSTANCE_ID", "metadata.name"),
+            *env_vars(registry_database_env(spec.database, self.postgres)),
+            *env_vars(user_env(spec.env)),
         ]
         volumes, mounts = [], []
-        if isinstance(spec.database, model.SqliteDatabase):
-            # The registry binary reads only DATABASE_URL; a file path selects sqlite.
-            env.append(k8s.EnvVar(name="DATABASE_URL", value=spec.database.path))
-            # One writer at a time: a surge pod would open the same sqlite file
-            # (or wait forever for a ReadWriteOnce volume).
-            strategy = k8s.DeploymentStrategy(type="Recreate")
-        else:
-            env += database_env(spec.database, self.postgres)
-            strategy = self.update_strategy()
         if isinstance(spec.database, model.SqliteDatabase) or spec.persistence.enabled:
             volume = self.data_volume()
             volumes.append(volume)
@@ -121,18 +90,17 @@ class Registry(Workload):
             container_name="registry",
             probes=REGISTRY_PROBES,
             env=env,
+            env_from=env_from(spec.env_from),
             volumes=volumes,
             mounts=mounts,
             read_only_root=True,
-            strategy=strategy,
+            strategy=self.deployment_strategy(registry_update_strategy(spec)),
         )
 
 
-
-def database_env(database: model.PostgresDatabase, postgres: PostgresConnection | None) -> list[k8s.EnvVar]:
-    """DATABASE_URL from the user's Secret, or composed from the environment's PostgreSQL release."""
-    if database.url_secret is not None:
-        return [secret_env("DATABASE_URL", database.url_secret)]
-    if postgres is None:
-        raise ValueError("a postgres registry without urlSecret needs the environment's PostgreSQL release")
-    return [secret_env("DATABASE_PASSWORD", postgres.password), k8s.EnvVar(name="DATABASE_URL", value=postgres.url)]
+def registry_update_strategy(spec: model.Registry) -> dict:
+    """How registry pods are replaced. sqlite allows one writer at a time: a surge pod
+    would open the same file (or wait forever for a ReadWriteOnce volume)."""
+    if isinstance(spec.database, model.SqliteDatabase):
+        return {"type": "Recreate"}
+    return update_strategy(spec)

@@ -103,8 +103,9 @@ class Workload(Construct):
         weighted = k8s.WeightedPodAffinityTerm(pod_affinity_term=term, weight=100)
         return k8s.Affinity(pod_anti_affinity=k8s.PodAntiAffinity(preferred_during_scheduling_ignored_during_execution=[weighted]))
 
-    def update_strategy(self) -> k8s.DeploymentStrategy:
-        strategy = update_strategy(self.spec)
+    @staticmethod
+    def deployment_strategy(strategy: dict) -> k8s.DeploymentStrategy:
+        """A Deployment `strategy` (as `update_strategy` gives it) as a cdk8s object."""
         rolling = strategy.get("rollingUpdate")
         return k8s.DeploymentStrategy(
             type=strategy["type"],
@@ -165,6 +166,7 @@ class Workload(Construct):
         container_name: str,
         probes: Probes,
         env: list[k8s.EnvVar],
+        env_from: list[dict],
         volumes: list[k8s.Volume],
         mounts: list[k8s.VolumeMount],
         read_only_root: bool,
@@ -178,7 +180,9 @@ class Workload(Construct):
             command=command,
             ports=[k8s.ContainerPort(name=HTTP_PORT_NAME, container_port=self.port, protocol="TCP")],
             env=env,
-            env_from=[k8s.EnvFromSource(config_map_ref=k8s.ConfigMapEnvSource(name=self.names.config))],
+            # The component's own sources come after meshc's ConfigMap, so their keys win over its defaults.
+            env_from=[k8s.EnvFromSource(config_map_ref=k8s.ConfigMapEnvSource(name=self.names.config))]
+            + [_env_from_source(entry) for entry in env_from],
             startup_probe=probes.startup.render(),
             liveness_probe=probes.liveness.render(),
             readiness_probe=probes.readiness.render(),
@@ -330,7 +334,28 @@ def downward_env(name: str, field_path: str) -> k8s.EnvVar:
     return k8s.EnvVar(name=name, value_from=k8s.EnvVarSource(field_ref=k8s.ObjectFieldSelector(field_path=field_path)))
 
 
-def secret_env(name: str, ref: model.SecretKeyRef) -> k8s.EnvVar:
-    return k8s.EnvVar(
-        name=name, value_from=k8s.EnvVarSource(secret_key_ref=k8s.SecretKeySelector(name=ref.secret, key=ref.key))
+def env_vars(entries: list[dict]) -> list[k8s.EnvVar]:
+    """Plain env entries (`meshc.mesh_env`: a value or a secretKeyRef) as cdk8s objects."""
+    result = []
+    for entry in entries:
+        ref = entry.get("valueFrom", {}).get("secretKeyRef")
+        source = (
+            k8s.EnvVarSource(
+                secret_key_ref=k8s.SecretKeySelector(name=ref["name"], key=ref["key"], optional=ref.get("optional"))
+            )
+            if ref
+            else None
+        )
+        result.append(k8s.EnvVar(name=entry["name"], value=entry.get("value"), value_from=source))
+    return result
+
+
+def _env_from_source(entry: dict) -> k8s.EnvFromSource:
+    secret, config_map = entry.get("secretRef"), entry.get("configMapRef")
+    return k8s.EnvFromSource(
+        prefix=entry.get("prefix"),
+        secret_ref=k8s.SecretEnvSource(name=secret["name"], optional=secret.get("optional")) if secret else None,
+        config_map_ref=k8s.ConfigMapEnvSource(name=config_map["name"], optional=config_map.get("optional"))
+        if config_map
+        else None,
     )

@@ -1,7 +1,12 @@
 """Mesh graph check: who provides each capability an agent depends on.
 
 Built from the model (agents' `capabilities` and `dependencies`); the
-Kubernetes objects do not carry them. MCP Mesh starts an agent whose
+Kubernetes objects do not carry them. Agents are matched as the registry
+matches them: a dependency resolves to whichever agent registers the
+capability, never by name (the name the registry shows is the one the agent's
+code gives in `@mesh.agent(name=...)`; meshc's key for it only names its
+objects and prefixes its id through MCP_MESH_AGENT_NAME), so findings name
+agents by their key in `agents`. MCP Mesh starts an agent whose
 dependency nobody provides and injects it as absent, so an unresolved
 dependency is a warning, or an error with `validation.strictDependencies`.
 Dependency cycles follow the same rule. An agent that depends on its own

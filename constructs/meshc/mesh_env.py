@@ -1,0 +1,168 @@
+"""What the registry and agent containers run with, derived once for both render modes.
+
+Manifests mode writes these values into its ConfigMaps and env lists;
+helmrelease mode passes the chart keys that make the 3.6 charts render the same
+values (../shared/reference/mcp-mesh-charts.md §3.2, §4.2, and
+docs/environment-reference.md). Env entries are plain Kubernetes-shaped dicts,
+so HelmRelease values take them as they are. What a chart cannot be made to
+render is refused by the `charts` check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from meshc import model
+
+# Every agent ConfigMap of the agent chart holds these, with no value key to change them.
+AGENT_RUNTIME_DEFAULTS = {
+    "MCP_MESH_ENABLED": "true",
+    "MCP_MESH_AUTO_RUN": "true",
+    "MCP_MESH_AUTO_RUN_INTERVAL": "5",
+    "MCP_MESH_HEALTH_INTERVAL": "5",
+    "MCP_MESH_DYNAMIC_UPDATES": "true",
+    "MCP_MESH_UPDATE_STRATEGY": "immediate",
+    # The mesh's own namespace (agents see only their namespace's agents), not the Kubernetes one.
+    "MCP_MESH_NAMESPACE": "default",
+}
+# The agent chart adds these for a Python runtime: unbuffered print(), and /app/lib importable.
+PYTHON_RUNTIME_ENV = {
+    "PYTHONUNBUFFERED": "1",
+    "PYTHONPATH": "/app/lib:/app/agents",
+    "UVICORN_WORKERS": "1",
+    "UVICORN_LOOP": "auto",
+    "UVICORN_LIFESPAN": "on",
+}
+# Tracing needs a Redis and a Tempo the environment does not run.
+TRACING_ENV = {"MCP_MESH_DISTRIBUTED_TRACING_ENABLED": "false"}
+# Heartbeat timing agents rely on (MCP Mesh 3.6 defaults): stale after 20 s,
+# evicted after 60 s, checked every 10 s.
+REGISTRY_HEARTBEAT_ENV = {
+    "DEFAULT_TIMEOUT_THRESHOLD": "20",
+    "DEFAULT_EVICTION_THRESHOLD": "60",
+    "HEALTH_CHECK_INTERVAL": "10",
+}
+
+
+def is_python(image: model.Image) -> bool:
+    """The agent chart's rule (no `agent.runtime` given): the image repository names python."""
+    return "python" in image.repository
+
+
+def logging_env(level: model.LogLevel) -> dict[str, str]:
+    return {"MCP_MESH_LOG_LEVEL": level, "MCP_MESH_DEBUG_MODE": str(level == "DEBUG").lower()}
+
+
+def agent_config(
+    *, registry_url: str, registry_host: str, registry_port: int, advertised_host: str, port: int,
+    image: model.Image, log_level: model.LogLevel,
+) -> dict[str, str]:
+    """An agent's ConfigMap: the keys the agent chart renders that the runtime reads."""
+    return {
+        "MCP_MESH_REGISTRY_URL": registry_url,
+        "MCP_MESH_REGISTRY_HOST": registry_host,
+        "MCP_MESH_REGISTRY_PORT": str(registry_port),
+        "MCP_MESH_HTTP_ENABLED": "true",
+        "MCP_MESH_HTTP_HOST": advertised_host,
+        "MCP_MESH_HTTP_PORT": str(port),
+        "HOST": "0.0.0.0",
+        **AGENT_RUNTIME_DEFAULTS,
+        **logging_env(log_level),
+        **TRACING_ENV,
+        **(PYTHON_RUNTIME_ENV if is_python(image) else {}),
+    }
+
+
+def agent_chart_values(log_level: model.LogLevel) -> dict:
+    """Agent chart keys that make its ConfigMap match `agent_config`."""
+    return {
+        "mesh": {"logLevel": log_level, "debug": log_level == "DEBUG"},
+        # A string: the chart writes `enabled | default true`, and a boolean false counts as unset.
+        "observability": {"distributedTracing": {"enabled": "false"}},
+    }
+
+
+def registry_config(spec: model.Registry, log_level: model.LogLevel) -> dict[str, str]:
+    """The registry's ConfigMap: the keys the registry chart renders that the binary reads."""
+    return {
+        "HOST": "0.0.0.0",
+        "PORT": str(spec.service.port),
+        "REGISTRY_NAME": spec.name,
+        **REGISTRY_HEARTBEAT_ENV,
+        **logging_env(log_level),
+        **TRACING_ENV,
+    }
+
+
+def registry_chart_values(spec: model.Registry, log_level: model.LogLevel) -> dict:
+    """Registry chart keys (under `registry`) that make its ConfigMap match `registry_config`."""
+    return {
+        "name": spec.name,
+        "port": spec.service.port,
+        # `debug` is a string: the chart writes `debug | default "true"`.
+        "logging": {"level": log_level, "debug": logging_env(log_level)["MCP_MESH_DEBUG_MODE"]},
+        "observability": {"distributedTracing": {"enabled": False}},
+    }
+
+
+@dataclass(frozen=True)
+class PostgresConnection:
+    """A PostgreSQL database served by another release of the same environment."""
+
+    host: str
+    port: int
+    database: str
+    username: str
+    password: model.SecretKeyRef
+
+
+# --- env entries ------------------------------------------------------------------
+
+
+def value_env(name: str, value: str) -> dict:
+    return {"name": name, "value": value}
+
+
+def secret_env(name: str, ref: model.SecretKeyRef) -> dict:
+    selector = {"name": ref.secret, "key": ref.key}
+    if getattr(ref, "optional", False):
+        selector["optional"] = True
+    return {"name": name, "valueFrom": {"secretKeyRef": selector}}
+
+
+def user_env(env: dict[str, str], secret_env_refs: dict[str, model.SecretKeyRef] | None = None) -> list[dict]:
+    """The component's own variables: plain ones, then Secret keys, each sorted by name."""
+    return [value_env(k, v) for k, v in sorted(env.items())] + [
+        secret_env(k, ref) for k, ref in sorted((secret_env_refs or {}).items())
+    ]
+
+
+def env_from(sources: list[model.EnvFrom]) -> list[dict]:
+    """The component's own whole Secrets and ConfigMaps, in the order given."""
+    entries = []
+    for source in sources:
+        kind, name = ("secretRef", source.secret) if source.secret else ("configMapRef", source.config_map)
+        ref = {"name": name, **({"optional": True} if source.optional else {})}
+        entries.append({kind: ref, **({"prefix": source.prefix} if source.prefix else {})})
+    return entries
+
+
+def registry_database_env(
+    database: model.SqliteDatabase | model.PostgresDatabase, postgres: PostgresConnection | None
+) -> list[dict]:
+    """How the registry finds its database. The binary reads only DATABASE_URL.
+
+    With the environment's PostgreSQL release the URL carries no password: the
+    Go driver (lib/pq) takes it from PGPASSWORD, so it is never logged with the
+    URL and needs no URL-escaping. The URL is spelt as the registry chart spells
+    it (`user:@host`, an empty password, which lib/pq skips).
+    """
+    if isinstance(database, model.SqliteDatabase):
+        # A file path selects sqlite.
+        return [value_env("DATABASE_URL", database.path)]
+    if database.url_secret is not None:
+        return [secret_env("DATABASE_URL", database.url_secret)]
+    if postgres is None:
+        raise ValueError("a postgres registry without urlSecret needs the environment's PostgreSQL release")
+    url = f"postgres://{postgres.username}:@{postgres.host}:{postgres.port}/{postgres.database}?sslmode=disable"
+    return [value_env("DATABASE_URL", url), secret_env("PGPASSWORD", postgres.password)]
