@@ -123,17 +123,15 @@ def value_env(name: str, value: str) -> dict:
     return {"name": name, "value": value}
 
 
-def secret_env(name: str, ref: model.SecretKeyRef) -> dict:
-    selector = {"name": ref.secret, "key": ref.key}
-    if getattr(ref, "optional", False):
-        selector["optional"] = True
+def secret_env(name: str, ref: model.SecretKeyRef, *, optional: bool = False) -> dict:
+    selector = {"name": ref.secret, "key": ref.key, **({"optional": True} if optional else {})}
     return {"name": name, "valueFrom": {"secretKeyRef": selector}}
 
 
-def user_env(env: dict[str, str], secret_env_refs: dict[str, model.SecretKeyRef] | None = None) -> list[dict]:
+def user_env(env: dict[str, str], secret_env_refs: dict[str, model.SecretEnvRef] | None = None) -> list[dict]:
     """The component's own variables: plain ones, then Secret keys, each sorted by name."""
     return [value_env(k, v) for k, v in sorted(env.items())] + [
-        secret_env(k, ref) for k, ref in sorted((secret_env_refs or {}).items())
+        secret_env(k, ref, optional=ref.optional) for k, ref in sorted((secret_env_refs or {}).items())
     ]
 
 

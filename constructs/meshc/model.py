@@ -276,7 +276,12 @@ class Workload(MeshcModel):
     disruption_budget: DisruptionBudget = Field(default_factory=DisruptionBudget, description="Default: disabled.")
     ingress: Ingress = Field(default_factory=Ingress, description="Default: disabled.")
     env_from: list[EnvFrom] = Field(
-        default_factory=list, description="Whole Secrets and ConfigMaps read as environment variables. Default: none."
+        default_factory=list,
+        description=(
+            "Whole Secrets and ConfigMaps read as environment variables, each "
+            "{secret: NAME} or {configMap: NAME}, with an optional prefix and optional: true. Their keys "
+            "override meshc's ConfigMap defaults but not the variables meshc sets one by one. Default: none."
+        ),
     )
 
     def replica_range(self) -> tuple[int, int]:
@@ -663,7 +668,13 @@ class Environment(MeshcModel):
     mesh_charts: MeshCharts = Field(default_factory=MeshCharts, description="Default: mcp-mesh charts 3.6.0.")
     global_: Global = Field(default_factory=Global, alias="global", description="Settings shared by every component.")
     registry: Registry = Field(default_factory=Registry, description="The MCP Mesh registry.")
-    agents: dict[DnsLabel, Agent] = Field(default_factory=dict, description="Agents by name.")
+    agents: dict[DnsLabel, Agent] = Field(
+        default_factory=dict,
+        description=(
+            "Agents by key. The key names the agent's objects and release and becomes MCP_MESH_AGENT_NAME, "
+            "which only prefixes the agent's id; the name the registry shows comes from the agent's code."
+        ),
+    )
     resource_quota: ResourceQuota = Field(default_factory=ResourceQuota, description="Default: disabled.")
     network_policies: NetworkPolicies = Field(default_factory=NetworkPolicies, description="Default: disabled.")
     postgresql: Postgresql = Field(default_factory=Postgresql, description="Default: disabled.")
