@@ -2,8 +2,8 @@
 
 Manifests mode writes these values into its ConfigMaps and env lists;
 helmrelease mode passes the chart keys that make the 3.6 charts render the same
-values (../shared/reference/mcp-mesh-charts.md §3.2, §4.2, and
-docs/environment-reference.md). Env entries are plain Kubernetes-shaped dicts,
+values (../shared/reference/mcp-mesh-charts.md §3.2, §4.2; confirmed with
+`helm template` of the 3.6.0 charts). Env entries are plain Kubernetes-shaped dicts,
 so HelmRelease values take them as they are. What a chart cannot be made to
 render is refused by the `charts` check.
 """
@@ -153,7 +153,9 @@ def registry_database_env(
     With the environment's PostgreSQL release the URL carries no password: the
     Go driver (lib/pq) takes it from PGPASSWORD, so it is never logged with the
     URL and needs no URL-escaping. The URL is spelt as the registry chart spells
-    it (`user:@host`, an empty password, which lib/pq skips).
+    it (`user:@host`, an empty password, which lib/pq skips). Checked with the
+    real mcp-mesh-registry 3.7.1: it connects and creates its tables with a
+    password holding '/', '+' and '@', and logs the URL without it.
     """
     if isinstance(database, model.SqliteDatabase):
         # A file path selects sqlite.
