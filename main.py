@@ -13,7 +13,7 @@ import click  # noqa: E402
 from meshc import cli_options  # noqa: E402
 from meshc.diff import DiffOptions, DiffResult, run_diff  # noqa: E402
 from meshc.errors import MeshcError  # noqa: E402
-from meshc.importer import ImportRequest, import_helm  # noqa: E402
+from meshc.importer.run import ImportRequest, import_helm  # noqa: E402
 from meshc.schema import write_schema  # noqa: E402
 from meshc.synth import Project, synthesize, validate as validate_environments  # noqa: E402
 

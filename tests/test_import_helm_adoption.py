@@ -17,7 +17,7 @@ import pytest
 import yaml
 from helm_identity import identities
 
-from meshc.importer import ImportRequest, import_helm
+from meshc.importer.run import ImportRequest, import_helm
 from meshc.synth import Project, load_and_build
 
 HELM = Path(__file__).resolve().parent / "fixtures" / "helm"

@@ -5,8 +5,7 @@ One table per chart, keyed by the chart's own dotted key. A key is translated
 meshc derives (`Derived`, which is only safe when the value is what meshc
 derives anyway). Keys handled by code (env, secrets, the database, names) are
 `Special`. A chart key in none of these cannot be placed unless it holds the
-chart's default. `meshc_hint` answers did-you-mean for chart keys written
-into an environment file.
+chart's default.
 """
 
 from __future__ import annotations
@@ -160,32 +159,3 @@ def rule_for(chart: str, key: str) -> Rule | None:
         if rule is not None:
             return rule
     return None
-
-
-# --- did-you-mean for chart keys written into an environment file ---------------------
-
-_CHART_KEY_HINTS = {
-    "replicaCount": "replicas",
-    "agent": "the agent's own keys: agent.http.port -> http.port, agent.capabilities -> capabilities, "
-    "agent.dependencies -> dependencies, agent.command -> command; agent.name is the agent's key under agents",
-    "imagePullSecrets": "global.imagePullSecrets",
-    "nodeSelector": "affinity.nodeSelector",
-    "podDisruptionBudget": "disruptionBudget",
-    "secrets": "secretEnv (a reference to a Secret key, never the value)",
-    "registryUrl": "nothing: meshc derives every agent's registry URL from the environment's registry",
-    "script": "command: [python, /path/in/image.py]",
-    "mesh": "nothing: meshc sets the MCP_MESH_* wiring itself; set other variables under env",
-    "registry": "nothing under an agent: meshc wires agents to the environment's registry",
-}
-
-
-def meshc_hint(key: str, inside: str) -> str | None:
-    """What to write in meshc instead of the chart key `key` found inside `inside` (agent, registry, top)."""
-    if inside == "top" and key == "agent":
-        return "agents.<name> with the agent's own keys (python main.py import-helm translates a values file)"
-    if inside == "registry" and key in ("database", "host", "port"):
-        return None
-    hint = _CHART_KEY_HINTS.get(key)
-    if key == "registry" and inside != "agent":
-        return None
-    return hint

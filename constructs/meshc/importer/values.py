@@ -20,6 +20,12 @@ from meshc.importer.rules import KNOWN_REMOVED_KEYS
 from meshc.loader import SourceMap, _parse
 from meshc.naming import AGENT_CHART, REGISTRY_CHART
 
+class ValuesError(InputError):
+    """Problems in the Helm values (or the umbrella's Chart.yaml): exit 2, nothing written."""
+
+    inputs = "the Helm values"
+
+
 # chart -> dotted key -> {"type": ..., "default": ...}
 CHART_KEYS: dict[str, dict[str, dict]] = json.loads((Path(__file__).parent / "chart_keys.json").read_text())
 
@@ -55,11 +61,14 @@ class Release:
 
 def read_values(path: Path, shown: str) -> tuple[dict, SourceMap]:
     if not path.is_file():
-        raise InputError([InputProblem(shown, None, "", "file not found")])
+        raise ValuesError([InputProblem(shown, None, "", "file not found")])
     problems: list[InputProblem] = []
-    data, source = _parse(path.read_text(encoding="utf-8"), shown, problems)
+    try:
+        data, source = _parse(path.read_text(encoding="utf-8"), shown, problems)
+    except InputError as error:
+        raise ValuesError(error.problems) from None
     if problems:
-        raise InputError(problems)
+        raise ValuesError(problems)
     return data, source
 
 
@@ -161,5 +170,5 @@ def umbrella_subcharts(chart_file: Path, shown: str) -> tuple[str, list[Subchart
             key = dependency.get("alias") or dependency["name"]
             subcharts.append(Subchart(dependency["name"], key, dependency.get("condition")))
     if not subcharts:
-        raise InputError([InputProblem(shown, None, "dependencies", "lists no mcp-mesh-registry or mcp-mesh-agent chart")])
+        raise ValuesError([InputProblem(shown, None, "dependencies", "lists no mcp-mesh-registry or mcp-mesh-agent chart")])
     return str(data.get("name", "")), subcharts
