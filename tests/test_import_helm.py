@@ -199,6 +199,13 @@ def test_a_typo_inside_an_umbrella_block_names_the_block(project, run):
     assert "did you mean 'replicaCount'?" in result.output
 
 
+def test_an_agent_release_is_told_from_its_keys_even_without_an_agent_block(project, run):
+    (project.root / "helm" / "billing.yaml").write_text("image: {repository: acme/billing, tag: '1.2'}\nsecrets: {}\n")
+    result = run("--env", "adopted", *PER_CHART_ARGS, "--release", "billing=helm/billing.yaml")
+    assert result.exit_code == 0, result.output
+    assert "\n  billing:\n    image: {repository: acme/billing, tag: '1.2'}\n" in (project.environments / "adopted.yaml").read_text()
+
+
 def test_a_release_argument_without_a_name_is_refused(project, run):
     result = run("--env", "adopted", "--release", "helm/per-chart/values-registry.yaml")
     assert result.exit_code == 2

@@ -149,9 +149,37 @@ def _describe(value: Any) -> str:
 def per_chart_release(name: str, path: Path, shown: str) -> tuple[Release, list[InputProblem]]:
     """A `helm install NAME <chart> -f FILE` release; the chart is told by the values' keys."""
     values, source = read_values(path, shown)
-    chart = AGENT_CHART if "agent" in values or "mesh" in values else REGISTRY_CHART
-    release = Release(name=name, chart=chart, file=shown)
+    release = Release(name=name, chart=chart_of(name, values), file=shown)
     return release, collect(release, values, source)
+
+
+def chart_of(release: str, values: dict) -> str:
+    """The chart whose own keys the values use more (agent, mesh vs registry.database, ...);
+    on a tie, the release's name decides (a registry release names itself so)."""
+    written = _dotted_keys(values)
+
+    def score(chart: str) -> int:
+        other = CHART_KEYS[AGENT_CHART if chart == REGISTRY_CHART else REGISTRY_CHART]
+        own = CHART_KEYS[chart]
+        return sum(1 for key in written if _known(key, own) and not _known(key, other))
+
+    registry, agent = score(REGISTRY_CHART), score(AGENT_CHART)
+    if registry != agent:
+        return REGISTRY_CHART if registry > agent else AGENT_CHART
+    return REGISTRY_CHART if "registry" in release else AGENT_CHART
+
+
+def _dotted_keys(values: dict, prefix: str = "") -> list[str]:
+    keys = []
+    for key, value in values.items():
+        dotted = f"{prefix}{key}"
+        keys += _dotted_keys(value, f"{dotted}.") if isinstance(value, dict) and value else [dotted]
+    return keys
+
+
+def _known(key: str, schema: dict) -> bool:
+    parts = key.split(".")
+    return any(".".join(parts[:end]) in schema for end in range(len(parts), 0, -1)) or key in KNOWN_REMOVED_KEYS
 
 
 @dataclass(frozen=True)
@@ -163,6 +191,8 @@ class Subchart:
 
 def umbrella_subcharts(chart_file: Path, shown: str) -> tuple[str, list[Subchart]]:
     """The umbrella chart's name and its mcp-mesh dependencies (Chart.yaml next to the values file)."""
+    if not chart_file.is_file():
+        raise ValuesError([InputProblem(shown, None, "", "not found: the umbrella's Chart.yaml must sit next to its values file")])
     data, source = read_values(chart_file, shown)
     subcharts = []
     for index, dependency in enumerate(data.get("dependencies") or []):
