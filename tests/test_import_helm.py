@@ -115,7 +115,7 @@ def test_the_report_says_the_registry_url_is_derived_and_where_agents_pointed_be
 def test_a_literal_secret_becomes_a_reference_and_a_kubectl_command_never_the_value(project, run):
     result = run("--env", "adopted", *PER_CHART_ARGS)
     assert section(result.output, "literal secrets, now Secret references") == [
-        "helm/per-chart/values-weather.yaml:19 env.WEATHER_API_KEY"
+        "helm/per-chart/values-weather.yaml:20 env.WEATHER_API_KEY"
     ]
     assert (
         "kubectl create secret generic weather-agent-secrets -n mcp-mesh "
@@ -123,6 +123,35 @@ def test_a_literal_secret_becomes_a_reference_and_a_kubectl_command_never_the_va
     ) in result.output
     assert SEED_SECRET not in result.output
     assert SEED_SECRET not in (project.environments / "adopted.yaml").read_text()
+
+
+def test_the_charts_secrets_map_becomes_references_and_a_command(project, run):
+    values = project.root / "helm" / "per-chart" / "values-system.yaml"
+    values.write_text(values.read_text() + "secrets:\n  OPS_TOKEN: hunter2-literal\n")
+    result = run("--env", "adopted", *PER_CHART_ARGS)
+    assert result.exit_code == 0, result.output
+    assert "helm/per-chart/values-system.yaml:25 secrets.OPS_TOKEN: now read from Secret system-agent-secrets" in result.output
+    assert "kubectl create secret generic system-agent-secrets -n mcp-mesh --from-literal=OPS_TOKEN=" in result.output
+    assert "hunter2-literal" not in result.output + (project.environments / "adopted.yaml").read_text()
+
+
+def test_a_literal_database_password_becomes_a_url_secret_and_a_command(project, run):
+    values = project.root / "helm" / "per-chart" / "values-registry.yaml"
+    values.write_text(values.read_text().replace("type: sqlite\n    path: /data/registry.db", "type: postgres\n    host: db.internal\n    password: hunter2-literal"))
+    result = run("--env", "adopted", *PER_CHART_ARGS)
+    text = (project.environments / "adopted.yaml").read_text()
+    assert "urlSecret: {secret: mcp-registry-mcp-mesh-registry-database, key: database-url}" in text
+    assert (
+        "--from-literal=database-url='<postgres://mcpmesh:<password from registry.database.password>@db.internal:5432/mcpmesh?sslmode=disable>'"
+        in result.output
+    )
+    assert "hunter2-literal" not in result.output + text
+
+
+def test_the_umbrella_registry_reads_the_database_url_from_the_secret_the_chart_made(project, run):
+    run("--env", "adopted", *UMBRELLA_ARGS)
+    text = (project.environments / "adopted.yaml").read_text()
+    assert "urlSecret: {secret: mcp-platform-mcp-mesh-registry-secret, key: database-url}" in text
 
 
 def test_a_value_meshc_cannot_place_is_listed_and_exits_1(project, run):
@@ -204,6 +233,14 @@ def test_an_agent_release_is_told_from_its_keys_even_without_an_agent_block(proj
     result = run("--env", "adopted", *PER_CHART_ARGS, "--release", "billing=helm/billing.yaml")
     assert result.exit_code == 0, result.output
     assert "\n  billing:\n    image: {repository: acme/billing, tag: '1.2'}\n" in (project.environments / "adopted.yaml").read_text()
+
+
+@pytest.mark.parametrize("name", ["../outside", "_base", "Prod"])
+def test_an_environment_name_that_is_not_one_is_refused(project, run, name):
+    result = run("--env", name, *PER_CHART_ARGS)
+    assert result.exit_code == 2
+    assert "is not an environment name" in result.output
+    assert list(project.environments.iterdir()) == []
 
 
 def test_a_release_argument_without_a_name_is_refused(project, run):

@@ -76,7 +76,7 @@ def _leaves(data: Any) -> list:
 
 
 def render(header: list[str], data: dict, comments: dict[tuple, str]) -> str:
-    lines = [SCHEMA_COMMENT, *(f"# {line}" if line else "#" for line in header)]
+    lines = [SCHEMA_COMMENT, *(f"# {line}" if line else "#" for line in header), ""]
     _emit(data, (), 0, comments, lines)
     return "\n".join(lines) + "\n"
 

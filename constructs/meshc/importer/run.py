@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +37,21 @@ class EnvironmentExists(MeshcError):
         super().__init__(f"{shown} exists; import-helm replaces it only with --force")
 
 
+class BadEnvironmentName(MeshcError):
+    def __init__(self, name: str):
+        super().__init__(
+            f"--env {name!r} is not an environment name: lower-case letters, digits and '-', "
+            "not starting with '_' (those are bases)"
+        )
+
+
+ENVIRONMENT_NAME = re.compile(r"^[a-z0-9][-a-z0-9]*$")
+
+
 def import_helm(root: Path, request: ImportRequest) -> ImportResult:
     """Write environments/<env>.yaml from the values; raises ValuesError (exit 2) for unusable values."""
+    if not ENVIRONMENT_NAME.match(request.env):
+        raise BadEnvironmentName(request.env)
     target_file = root / "environments" / f"{request.env}.yaml"
     shown_target = f"environments/{request.env}.yaml"
     if target_file.exists() and not request.force:

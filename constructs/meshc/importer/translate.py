@@ -185,21 +185,24 @@ def _env(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
     (leaf,) = leaves
     shown = target.release.shown(leaf.key)
     entries = leaf.value or []
-    if isinstance(entries, dict):
-        draft.add(DERIVED, leaf, shown, "a mapping where the chart expects a list: Helm drops it (umbrella) or fails to render (helm template), "
-                  "so running pods may lack these variables; imported as NAME: value pairs")
+    written_as_map = isinstance(entries, dict)
+    if written_as_map:
+        draft.add(DERIVED, leaf, shown, "a mapping where the chart expects a list: Helm drops it (umbrella) or fails "
+                  "to render (helm template), so running pods may lack these variables; imported as NAME: value pairs")
         entries = [{"name": name, "value": value} for name, value in entries.items()]
-    for entry in entries:
+    for index, entry in enumerate(entries):
         name = entry.get("name") if isinstance(entry, dict) else None
         key = f"{shown}.{name}"
+        # Each variable is reported at its own line.
+        at = Leaf(leaf.key, None, leaf.file, target.release.line_of(leaf.key, name if written_as_map else index))
         if target.is_registry or not isinstance(name, str):
-            draft.add(NOT_PLACED, leaf, key, "meshc sets the registry's variables itself" if target.is_registry else "not a name/value entry")
+            draft.add(NOT_PLACED, at, key, "meshc sets the registry's variables itself" if target.is_registry else "not a name/value entry")
         elif name in WIRED_AGENT_ENV:
-            draft.add(DERIVED, leaf, key, "meshc sets it from the environment's wiring")
+            draft.add(DERIVED, at, key, "meshc sets it from the environment's wiring")
         elif "valueFrom" in entry:
-            _env_from_reference(target, draft, leaf, key, name, entry["valueFrom"])
+            _env_from_reference(target, draft, at, key, name, entry["valueFrom"])
         else:
-            _plain_or_secret(target, draft, leaf, key, name, entry.get("value"))
+            _plain_or_secret(target, draft, at, key, name, entry.get("value"))
 
 
 def _env_from_reference(target: Target, draft: Draft, leaf: Leaf, key: str, name: str, source: Any) -> None:
@@ -225,12 +228,13 @@ def _plain_or_secret(target: Target, draft: Draft, leaf: Leaf, key: str, name: s
 
 def _secrets(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
     (leaf,) = leaves
-    for name, value in sorted((leaf.value or {}).items()):
+    for name in sorted(leaf.value or {}):
         secret = f"{target.path[-1]}-secrets"
         key = f"{target.release.shown(leaf.key)}.{name}"
+        at = Leaf(leaf.key, None, leaf.file, target.release.line_of(leaf.key, name))
         target.put(draft, f"secretEnv.{name}", {"secret": secret, "key": name}, "was in the chart's secrets map")
         draft.secret(secret, name, f"<value of {key} in {leaf.file}>")
-        draft.add(SECRET, leaf, key, f"now read from Secret {secret}, key {name} (create it with the command below)")
+        draft.add(SECRET, at, key, f"now read from Secret {secret}, key {name} (create it with the command below)")
 
 
 def _agent_name(target: Target, draft: Draft, leaves: list[Leaf]) -> None:

@@ -39,7 +39,7 @@ def umbrella_releases(
         block = values.get(subchart.key) or {}
         if not enabled:
             continue
-        member = Release(name=subchart.key, chart=subchart.chart, file=file, prefix=f"{subchart.key}.")
+        member = Release(name=subchart.key, chart=subchart.chart, file=file, prefix=f"{subchart.key}.", source=source)
         problems += collect(member, {"global": values.get("global") or {}}, source)
         if not isinstance(block, dict):
             problems.append(InputProblem(file, source.locate((subchart.key,), file)[1], subchart.key, "expected a mapping"))

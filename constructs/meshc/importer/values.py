@@ -49,6 +49,12 @@ class Release:
     file: str
     leaves: dict[str, Leaf] = field(default_factory=dict)
     prefix: str = ""  # the key of this subchart's block in the umbrella's values ("" for a release)
+    source: SourceMap = field(default_factory=SourceMap)
+
+    def line_of(self, key: str, *inside: str | int) -> int | None:
+        """The line of `key` (a leaf's dotted key) or of an entry `inside` its value."""
+        block = tuple(self.prefix.rstrip(".").split(".")) if self.prefix and not key.startswith("global.") else ()
+        return self.source.locate((*block, *key.split("."), *inside), self.file)[1]
 
     def shown(self, key: str) -> str:
         # An umbrella's globals are written at its top, not in the subchart's block.
@@ -149,7 +155,7 @@ def _describe(value: Any) -> str:
 def per_chart_release(name: str, path: Path, shown: str) -> tuple[Release, list[InputProblem]]:
     """A `helm install NAME <chart> -f FILE` release; the chart is told by the values' keys."""
     values, source = read_values(path, shown)
-    release = Release(name=name, chart=chart_of(name, values), file=shown)
+    release = Release(name=name, chart=chart_of(name, values), file=shown, source=source)
     return release, collect(release, values, source)
 
 
