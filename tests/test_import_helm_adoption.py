@@ -6,17 +6,22 @@ the imported environment are compared with the objects the real mcp-mesh 3.6.0
 charts render for the same values (tests/fixtures/helm/rendered/, made by
 tools/render_helm_references.py with Helm v4). Names, immutable selectors,
 pod labels, claims, ServiceAccounts, container names and HPA targets must be
-equal; labels may differ only in the keys meshc owns.
+equal; labels may differ only in the keys meshc owns. `diff --live-from` with
+the whole rendered objects as the live side shows the same: every object is a
+change, none a create, and no selector moves.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 from helm_identity import identities
 
+from meshc.diff import DiffOptions, run_diff
+from meshc.diff.changeset import Action
 from meshc.importer.run import ImportRequest, import_helm
 from meshc.synth import Project, load_and_build
 
@@ -39,6 +44,7 @@ EXPECTED_LABEL_CHANGES = {
     "app.kubernetes.io/part-of",
     "meshc.io/environment",
 }
+LABEL_PATH = re.compile(r'(?:spec\.template\.)?metadata\.labels\["([^"]+)"\]')
 # Kinds meshc never writes: a Secret the chart made stays in the cluster and is referenced by name.
 HELM_ONLY_KINDS = {"Secret"}
 
@@ -91,3 +97,27 @@ def test_the_umbrella_install_is_labelled_part_of_the_umbrella_chart(shapes):
     helm, meshc = shapes
     part_of = {ours["labels"]["app.kubernetes.io/part-of"] for ours in meshc.values()}
     assert part_of == ({"mcp-mesh-platform"} if ("Deployment", "mcp-platform-weather-agent") in helm else {"mcp-mesh"})
+
+
+# --- the same through diff, against the installed objects ------------------------------------------
+
+
+@pytest.fixture(scope="module", params=[("per-chart", PER_CHART), ("umbrella", UMBRELLA)], ids=["per-chart", "umbrella"])
+def diffed(request, tmp_path_factory):
+    shape, import_request = request.param
+    root = tmp_path_factory.mktemp(f"{shape}-diff")
+    import_helm(root, import_request)
+    live = str(HELM / "rendered" / f"{shape}-objects.yaml")
+    return run_diff(Project(root), DiffOptions(environment=import_request.env, live_from=live)).changeset
+
+
+def test_diff_against_the_helm_install_changes_objects_and_creates_none(diffed):
+    actions = {entry.subject: entry.action for entry in diffed.entries}
+    assert actions and set(actions.values()) == {Action.CHANGE}, actions
+
+
+def test_diff_against_the_helm_install_moves_no_selector_and_only_meshcs_labels(diffed):
+    paths = [change.path for entry in diffed.entries for change in entry.fields]
+    assert not [p for p in paths if p.startswith("spec.selector")]
+    labels = {match.group(1) for p in paths if (match := LABEL_PATH.fullmatch(p))}
+    assert labels == EXPECTED_LABEL_CHANGES - {"helm.sh/chart"}  # the chart label is not meshc's, so it stays
