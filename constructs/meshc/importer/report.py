@@ -15,7 +15,7 @@ from meshc.importer.draft import DERIVED, KINDS, NOT_PLACED, Draft, Finding
 from meshc.model import Environment
 
 if TYPE_CHECKING:
-    from meshc.importer import ImportRequest
+    from meshc.importer.run import ImportRequest
     from meshc.importer.translate import Target
     from meshc.importer.umbrella import Umbrella
 

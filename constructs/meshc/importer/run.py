@@ -27,7 +27,6 @@ class ImportRequest:
 
 @dataclass(frozen=True)
 class ImportResult:
-    written: str
     report: str
     exit_code: int
 
@@ -60,7 +59,7 @@ def import_helm(root: Path, request: ImportRequest) -> ImportResult:
     draft = Draft(findings=list(umbrella.findings) if umbrella else [])
     _header(draft, request, umbrella)
     registry = next(r for r in releases if r.chart == REGISTRY_CHART)
-    targets = [_target(r, umbrella, request.namespace) for r in [registry, *sorted((r for r in releases if r is not registry), key=_name)]]
+    targets = [_target(r, umbrella) for r in [registry, *sorted((r for r in releases if r is not registry), key=_name)]]
     draft.put(("registry", "name"), registry.name, "the release (or subchart) name the registry's objects are named after")
     for target in targets:
         translate(target, draft)
@@ -71,7 +70,7 @@ def import_helm(root: Path, request: ImportRequest) -> ImportResult:
     text = render(header, {"extends": base, **overlay} if base else overlay, draft.comments)
     target_file.parent.mkdir(parents=True, exist_ok=True)
     target_file.write_text(text, encoding="utf-8")
-    return ImportResult(shown_target, report_text(draft, shown_target), 1 if draft.not_placed else 0)
+    return ImportResult(report_text(draft, shown_target), 1 if draft.not_placed else 0)
 
 
 def _name(release: Release) -> str:
@@ -105,10 +104,10 @@ def _shown(root: Path, path: Path) -> str:
     return str(resolved.relative_to(root.resolve())) if resolved.is_relative_to(root.resolve()) else str(path)
 
 
-def _target(release: Release, umbrella: Umbrella | None, namespace: str) -> Target:
+def _target(release: Release, umbrella: Umbrella | None) -> Target:
     path = ("registry",) if release.chart == REGISTRY_CHART else ("agents", release.name)
     identity = component_identity(release.name, release.chart, "helm-compatible", umbrella.release if umbrella else None)
-    return Target(release, path, identity, namespace)
+    return Target(release, path, identity)
 
 
 def _header(draft: Draft, request: ImportRequest, umbrella: Umbrella | None) -> None:

@@ -27,7 +27,6 @@ class Target:
     release: Release
     path: tuple  # ("registry",) or ("agents", name)
     identity: ComponentIdentity
-    namespace: str
 
     def put(self, draft: Draft, key: str, value: Any, comment: str | None = None) -> None:
         path = tuple(key[1:].split(".")) if key.startswith("/") else (*self.path, *key.split("."))
