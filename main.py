@@ -13,6 +13,7 @@ import click  # noqa: E402
 from meshc import cli_options  # noqa: E402
 from meshc.diff import DiffOptions, DiffResult, run_diff  # noqa: E402
 from meshc.errors import MeshcError  # noqa: E402
+from meshc.importer.run import ImportRequest, import_helm  # noqa: E402
 from meshc.schema import write_schema  # noqa: E402
 from meshc.synth import Project, synthesize, validate as validate_environments  # noqa: E402
 
@@ -123,6 +124,35 @@ def diff_exit_code(result: DiffResult) -> int:
 
 def show_progress(done: int, total: int) -> None:
     click.echo(f"\rdiff: {done}/{total} objects compared", err=True, nl=done == total)
+
+
+@cli.command("import-helm")
+@click.option("--env", "environment", required=True, help="Name of the environment to write: environments/NAME.yaml.")
+@click.option("--release", "releases", multiple=True, metavar="NAME=FILE", help="A per-chart release and its values file.")
+@click.option("--umbrella", metavar="[NAME=]FILE", help="An umbrella release's values file (its Chart.yaml beside it).")
+@click.option("--namespace", default="mcp-mesh", show_default=True, help="The namespace Helm installed into.")
+@click.option("--force", is_flag=True, help="Replace an existing environment file.")
+def import_helm_command(environment: str, releases: tuple[str, ...], umbrella: str | None, namespace: str, force: bool) -> None:
+    """Write an environment from Helm values that keeps the installed objects' names. Exit 1: values left unplaced."""
+    try:
+        request = ImportRequest(
+            environment, tuple(release_argument(r, "--release") for r in releases),
+            release_argument(umbrella, "--umbrella", optional_name=True) if umbrella else None, namespace, force,
+        )
+        result = import_helm(PROJECT.root, request)
+    except MeshcError as error:
+        fail(error)
+    click.echo(result.report, nl=False)
+    sys.exit(result.exit_code)
+
+
+def release_argument(text: str, option: str, optional_name: bool = False) -> tuple[str | None, Path]:
+    name, sep, file = text.partition("=")
+    if not sep and optional_name:
+        return None, Path(text)
+    if not (sep and name and file):
+        raise click.BadParameter(f"{text!r} is not NAME=FILE", param_hint=option)
+    return name, Path(file)
 
 
 @cli.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from meshc import model
 from meshc.context import MeshContext
 from meshc.mesh_env import agent_config, env_from, user_env
-from meshc.naming import AGENT_CHART, component_names
+from meshc.naming import AGENT_CHART, component_identity
 from meshc.registry import RegistryEndpoint
 from meshc.runtime import Construct, k8s
 from meshc.workload import DATA_VOLUME, Probe, Probes, Workload, downward_env, env_vars, update_strategy
@@ -16,9 +16,6 @@ AGENT_PROBES = Probes(
     liveness=Probe("/livez", initial_delay=15, period=10, timeout=5, failures=3),
     readiness=Probe("/ready", initial_delay=10, period=5, timeout=3, failures=3),
 )
-# The container keeps the charts' name so a Helm-installed Deployment can be
-# adopted: containers merge by name under server-side apply.
-CONTAINER_NAME = AGENT_CHART
 
 
 class Agent(Workload):
@@ -40,15 +37,16 @@ class Agent(Workload):
         registry: RegistryEndpoint,
         context: MeshContext,
     ):
+        identity = component_identity(name, AGENT_CHART, context.naming, context.umbrella)
         super().__init__(
             scope,
             id,
             context=context,
             spec=spec,
-            names=component_names(name, AGENT_CHART, context.naming),
-            chart=AGENT_CHART,
+            names=identity.names,
+            chart=identity.name_label,
             component="agent",
-            release=name,
+            release=identity.instance,
             port=spec.http.port,
         )
         self.add_common_objects(
@@ -73,7 +71,9 @@ class Agent(Workload):
             volumes.append(self.data_volume())
             mounts.append(k8s.VolumeMount(name=DATA_VOLUME, mount_path=model.DATA_MOUNT_PATH))
         self.add_deployment(
-            container_name=CONTAINER_NAME,
+            # The chart's container name (its chart name, an alias under an umbrella), so a
+            # Helm-installed Deployment is adopted: containers merge by name under server-side apply.
+            container_name=identity.name_label,
             probes=AGENT_PROBES,
             env=env,
             env_from=env_from(spec.env_from),

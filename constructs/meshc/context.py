@@ -32,6 +32,8 @@ class MeshContext:
     image_registry: registry prefix for images without one. Default: none.
     image_pull_secrets: pull Secret names for every pod. Default: none.
     log_level: the mesh's log level (`logLevel`). Default: INFO.
+    umbrella: the umbrella Helm release whose subcharts the components are (helm-compatible naming). Default: none.
+    part_of: the app.kubernetes.io/part-of label. Default: mcp-mesh.
     """
 
     environment: str
@@ -40,6 +42,8 @@ class MeshContext:
     image_registry: str = ""
     image_pull_secrets: tuple[str, ...] = ()
     log_level: LogLevel = "INFO"
+    umbrella: str | None = None
+    part_of: str = PART_OF
 
     def registry_of(self, image: Image) -> str:
         """The registry prefix an image is pulled from: its own, else the environment's (may be empty)."""
@@ -55,7 +59,7 @@ class MeshContext:
             NAME_LABEL: name,
             INSTANCE_LABEL: instance,
             COMPONENT_LABEL: component,
-            "app.kubernetes.io/part-of": PART_OF,
+            "app.kubernetes.io/part-of": self.part_of,
             "app.kubernetes.io/version": version,
             MANAGED_BY_LABEL: MANAGED_BY,
             ENVIRONMENT_LABEL: self.environment,

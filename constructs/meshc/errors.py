@@ -33,13 +33,16 @@ class InputProblem:
 class InputError(MeshcError):
     """Every problem found in the environment files of one run, listed at once."""
 
+    # What the problems are in, for the heading.
+    inputs = "the environment files"
+
     def __init__(self, problems: list[InputProblem]):
         self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.key_path, p.message))
         super().__init__(str(self))
 
     def __str__(self) -> str:
         count = len(self.problems)
-        heading = f"{count} problem{'s' if count != 1 else ''} in the environment files; nothing was written:"
+        heading = f"{count} problem{'s' if count != 1 else ''} in {self.inputs}; nothing was written:"
         return "\n".join([heading, *(f"  {p}" for p in self.problems)])
 
 

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from meshc.errors import InputError, InputProblem, UnknownEnvironmentError
+from meshc.importer.hints import chart_key_hint
 from meshc.model import Environment, FieldRuleError
 
 KeyPath = tuple[str | int, ...]
@@ -219,7 +220,8 @@ def _message(error: dict, loc: KeyPath, cause: Exception | None, data: dict) -> 
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1], data)
         close = difflib.get_close_matches(str(loc[-1]), allowed, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
+        chart_key = chart_key_hint(loc)
+        hint = f"; {chart_key}" if chart_key else f"; did you mean {close[0]!r}?" if close else ""
         return f"unknown key{hint} (allowed: {', '.join(sorted(allowed))})"
     if kind == "missing":
         return "required key is missing"

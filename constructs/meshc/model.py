@@ -222,9 +222,30 @@ class ChartSource(MeshcModel):
 # --- global ---------------------------------------------------------------------
 
 
+def _pull_secret_name(entry: Any) -> Any:
+    # The charts' (and Kubernetes') shape `- name: regcred` says the same as `- regcred`.
+    return entry["name"] if isinstance(entry, dict) and set(entry) == {"name"} else entry
+
+
+PullSecretName = Annotated[
+    DnsLabel,
+    BeforeValidator(_pull_secret_name),
+    WithJsonSchema({
+        "anyOf": [
+            {"type": "string", "pattern": _DNS_LABEL, "maxLength": 63},
+            {"type": "object", "properties": {"name": {"type": "string", "pattern": _DNS_LABEL, "maxLength": 63}},
+             "required": ["name"], "additionalProperties": False},
+        ],
+        "description": "A pull Secret's name, or {name: ...} as the charts write it.",
+    }),
+]
+
+
 class Global(MeshcModel):
     image_registry: str = Field(default="", description="Registry prefix for every image without its own. Default: none (Docker Hub).")
-    image_pull_secrets: list[DnsLabel] = Field(default_factory=list, description="Names of pull Secrets for every pod. Default: none.")
+    image_pull_secrets: list[PullSecretName] = Field(
+        default_factory=list, description="Pull Secrets for every pod: names, or {name: ...} entries. Default: none."
+    )
     namespace: DnsLabel = Field(default="mcp-mesh", description="Namespace of the environment. Default: mcp-mesh.")
     create_namespace: bool = Field(default=True, description="Emit the Namespace object. Default: true.")
 
@@ -630,6 +651,16 @@ class Validation(MeshcModel):
         return self
 
 
+class HelmUmbrella(MeshcModel):
+    """An umbrella Helm release whose subcharts are the mcp-mesh charts (agents under aliases).
+
+    With `naming: helm-compatible`, objects are named `<release>-<subchart>`, where the
+    subchart is the registry's `name` and each agent's key (its alias), so Flux adopts them."""
+
+    release: DnsLabel = Field(description="The umbrella's release name, e.g. mcp-platform.")
+    chart: DnsLabel = Field(description="The umbrella chart's name; it becomes the app.kubernetes.io/part-of label.")
+
+
 # --- the environment ----------------------------------------------------------------
 
 
@@ -653,6 +684,10 @@ class Environment(MeshcModel):
             "Log level of the registry and every agent (MCP_MESH_LOG_LEVEL; DEBUG also sets "
             "MCP_MESH_DEBUG_MODE), the same in both render modes. Default: INFO."
         ),
+    )
+    helm_umbrella: HelmUmbrella | None = Field(
+        default=None,
+        description="The umbrella Helm release this environment adopts (needs naming: helm-compatible). Default: none.",
     )
     render: RenderMode = Field(
         default="manifests",
@@ -731,11 +766,28 @@ class Environment(MeshcModel):
             for name, agent in self.agents.items()
         ]
         for key_path, release, chart, suffixes in releases:
-            overlong = too_long(component_names(release, chart, self.naming), suffixes)
+            umbrella = self.helm_umbrella.release if self.helm_umbrella else None
+            overlong = too_long(component_names(release, chart, self.naming, umbrella), suffixes)
             if overlong:
                 raise FieldRuleError(
                     key_path,
                     f"derived name {overlong[0]!r} is {len(overlong[0])} characters, "
                     f"over the Kubernetes limit of {MAX_NAME_LENGTH}; choose a shorter name",
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _umbrella_needs_helm_naming(self) -> Environment:
+        if self.helm_umbrella is None:
+            return self
+        if self.naming != "helm-compatible":
+            raise FieldRuleError("naming", "helmUmbrella adopts a Helm install; it needs naming: helm-compatible")
+        components = {"registry": self.registry, **{f"agents.{n}": a for n, a in self.agents.items()}}
+        released = [key for key, component in components.items() if self.render_of(component) == "helmrelease"]
+        if released:
+            raise FieldRuleError(
+                "helmUmbrella",
+                f"{released[0]} renders as a HelmRelease of its own chart, which cannot keep the umbrella's names; "
+                "use render: manifests",
+            )
         return self

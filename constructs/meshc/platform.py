@@ -42,6 +42,7 @@ class Platform(Construct):
             image_registry=settings.image_registry,
             image_pull_secrets=tuple(settings.image_pull_secrets),
             log_level=spec.log_level,
+            **_umbrella_context(spec.helm_umbrella),
         )
         self.version = spec.registry.image.tag
         self.labels = self._labels(PLATFORM_NAME, settings.namespace, "platform")
@@ -183,3 +184,8 @@ class Platform(Construct):
                 target={NAME_LABEL: "prometheus", INSTANCE_LABEL: monitoring.prometheus.release},
                 ports=[PROMETHEUS_PORT],
             )
+
+
+def _umbrella_context(umbrella: model.HelmUmbrella | None) -> dict[str, str]:
+    """An adopted umbrella release names the components and, as its chart, labels them part-of."""
+    return {"umbrella": umbrella.release, "part_of": umbrella.chart} if umbrella else {}

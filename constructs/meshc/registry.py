@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from meshc import model
 from meshc.context import MeshContext
 from meshc.mesh_env import PostgresConnection, env_from, registry_config, registry_database_env, user_env
-from meshc.naming import REGISTRY_CHART, component_names
+from meshc.naming import REGISTRY_CHART, component_identity, component_names
 from meshc.runtime import Construct, k8s
 from meshc.workload import Probe, Probes, Workload, downward_env, env_vars, update_strategy
 
@@ -33,7 +33,7 @@ class RegistryEndpoint:
 
 def registry_endpoint(spec: model.Registry, context: MeshContext) -> RegistryEndpoint:
     """The registry's address, the same whether it is rendered as manifests or as a HelmRelease."""
-    return RegistryEndpoint(component_names(spec.name, REGISTRY_CHART, context.naming).base, spec.service.port)
+    return RegistryEndpoint(component_names(spec.name, REGISTRY_CHART, context.naming, context.umbrella).base, spec.service.port)
 
 
 class Registry(Workload):
@@ -55,15 +55,16 @@ class Registry(Workload):
         context: MeshContext,
         postgres: PostgresConnection | None = None,
     ):
+        identity = component_identity(spec.name, REGISTRY_CHART, context.naming, context.umbrella)
         super().__init__(
             scope,
             id,
             context=context,
             spec=spec,
-            names=component_names(spec.name, REGISTRY_CHART, context.naming),
-            chart=REGISTRY_CHART,
+            names=identity.names,
+            chart=identity.name_label,
             component="registry",
-            release=spec.name,
+            release=identity.instance,
             port=spec.service.port,
         )
         self.endpoint = registry_endpoint(spec, context)

@@ -1,0 +1,119 @@
+"""The `import-helm` run: read the values, translate, write the environment, report (see the package docstring)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from meshc.errors import InputProblem, MeshcError
+from meshc.importer.document import choose_base, render
+from meshc.importer.draft import Draft
+from meshc.importer.report import file_header, model_findings, report_text, wiring_notes
+from meshc.importer.translate import Target, translate
+from meshc.importer.umbrella import Umbrella, umbrella_releases
+from meshc.importer.values import Release, ValuesError, per_chart_release
+from meshc.naming import REGISTRY_CHART, component_identity
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    env: str
+    releases: tuple[tuple[str, Path], ...] = ()
+    umbrella: tuple[str | None, Path] | None = None
+    namespace: str = "mcp-mesh"
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    report: str
+    exit_code: int
+
+
+class EnvironmentExists(MeshcError):
+    def __init__(self, shown: str):
+        super().__init__(f"{shown} exists; import-helm replaces it only with --force")
+
+
+class BadEnvironmentName(MeshcError):
+    def __init__(self, name: str):
+        super().__init__(
+            f"--env {name!r} is not an environment name: lower-case letters, digits and '-', "
+            "not starting with '_' (those are bases)"
+        )
+
+
+ENVIRONMENT_NAME = re.compile(r"^[a-z0-9][-a-z0-9]*$")
+
+
+def import_helm(root: Path, request: ImportRequest) -> ImportResult:
+    """Write environments/<env>.yaml from the values; raises ValuesError (exit 2) for unusable values."""
+    if not ENVIRONMENT_NAME.match(request.env):
+        raise BadEnvironmentName(request.env)
+    target_file = root / "environments" / f"{request.env}.yaml"
+    shown_target = f"environments/{request.env}.yaml"
+    if target_file.exists() and not request.force:
+        raise EnvironmentExists(shown_target)
+    releases, umbrella = _read(root, request)
+    draft = Draft(findings=list(umbrella.findings) if umbrella else [])
+    _header(draft, request, umbrella)
+    registry = next(r for r in releases if r.chart == REGISTRY_CHART)
+    targets = [_target(r, umbrella) for r in [registry, *sorted((r for r in releases if r is not registry), key=_name)]]
+    draft.put(("registry", "name"), registry.name, "the release (or subchart) name the registry's objects are named after")
+    for target in targets:
+        translate(target, draft)
+    wiring_notes(draft, targets)
+    base, overlay, refused = choose_base(root / "environments", draft.data)
+    model_findings(draft, shown_target)
+    header = file_header(request, targets, umbrella, base, refused)
+    text = render(header, {"extends": base, **overlay} if base else overlay, draft.comments)
+    target_file.parent.mkdir(parents=True, exist_ok=True)
+    target_file.write_text(text, encoding="utf-8")
+    return ImportResult(report_text(draft, shown_target), 1 if draft.not_placed else 0)
+
+
+def _name(release: Release) -> str:
+    return release.name
+
+
+def _read(root: Path, request: ImportRequest) -> tuple[list[Release], Umbrella | None]:
+    problems: list[InputProblem] = []
+    releases: list[Release] = []
+    umbrella = None
+    if request.umbrella and request.releases:
+        raise ValuesError([InputProblem("import-helm", None, "", "give either --release files or one --umbrella, not both")])
+    for name, path in request.releases:
+        release, found = per_chart_release(name, path, _shown(root, path))
+        releases.append(release)
+        problems += found
+    if request.umbrella:
+        umbrella, releases, found = umbrella_releases(request.umbrella[0], request.umbrella[1], lambda p: _shown(root, p))
+        problems += found
+    registries = [r for r in releases if r.chart == REGISTRY_CHART]
+    if not problems and len(registries) != 1:
+        files = ", ".join(sorted({r.file for r in registries or releases})) or "import-helm"
+        problems.append(InputProblem(files, None, "", f"needs exactly one mcp-mesh-registry release, found {len(registries)}"))
+    if problems:
+        raise ValuesError(problems)
+    return releases, umbrella
+
+
+def _shown(root: Path, path: Path) -> str:
+    resolved = path.resolve()
+    return str(resolved.relative_to(root.resolve())) if resolved.is_relative_to(root.resolve()) else str(path)
+
+
+def _target(release: Release, umbrella: Umbrella | None) -> Target:
+    path = ("registry",) if release.chart == REGISTRY_CHART else ("agents", release.name)
+    identity = component_identity(release.name, release.chart, "helm-compatible", umbrella.release if umbrella else None)
+    return Target(release, path, identity)
+
+
+def _header(draft: Draft, request: ImportRequest, umbrella: Umbrella | None) -> None:
+    draft.put(("naming",), "helm-compatible", "keep the names and selectors of the objects Helm created, so Flux adopts them")
+    if umbrella:
+        draft.put(("helmUmbrella",), {"release": umbrella.release, "chart": umbrella.chart},
+                  "the umbrella release: objects are <release>-<subchart>, labelled part-of <chart>")
+    draft.put(("global", "namespace"), request.namespace)
+    draft.put(("global", "createNamespace"), False, "the namespace exists already and outlives this environment")
