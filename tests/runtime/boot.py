@@ -179,7 +179,7 @@ class MeshBoot:
         scratch = self.scratch / workload
         scratch.mkdir(parents=True, exist_ok=True)
         container = main_container(deployment)
-        pod = Pod(self.cluster, address, scratch, tuple(m["mountPath"] for m in container.get("volumeMounts", [])))
+        pod = Pod(self.cluster, address, scratch, tuple(m["mountPath"] for m in (container.get("volumeMounts") or [])))
         for mount in pod.mounts:
             (scratch / mount.lstrip("/")).mkdir(parents=True, exist_ok=True)
         fields = {"metadata.name": f"{workload}-laptop", "metadata.namespace": deployment["metadata"]["namespace"],

@@ -37,7 +37,6 @@ class PodSpec:
     """One Deployment's main container as the kubelet would start it."""
 
     workload: str  # the Deployment's name
-    namespace: str
     command: tuple[str, ...]
     args: tuple[str, ...]
     env: dict[str, str]
@@ -83,24 +82,22 @@ def pod_spec(
 ) -> PodSpec:
     """The first container of `deployment`; `secrets` maps (secret, key) to a value, `fields` a fieldPath to its value."""
     container = main_container(deployment)
-    namespace = deployment["metadata"]["namespace"]
     env: dict[str, str] = {}
-    for source in container.get("envFrom", []):
+    for source in (container.get("envFrom") or []):
         env.update(_env_source(objects, source, secrets, rewrite))
-    for entry in container.get("env", []):
+    for entry in (container.get("env") or []):
         value = _env_value(objects, entry, env, secrets, fields, rewrite)
         if value is not None:
             env[entry["name"]] = value
-    ports = {p.get("name", str(p["containerPort"])): p["containerPort"] for p in container.get("ports", [])}
+    ports = {p.get("name", str(p["containerPort"])): p["containerPort"] for p in (container.get("ports") or [])}
     return PodSpec(
         workload=deployment["metadata"]["name"],
-        namespace=namespace,
-        command=tuple(expand(part, env) for part in container.get("command", [])),
-        args=tuple(expand(part, env) for part in container.get("args", [])),
+        command=tuple(expand(part, env) for part in (container.get("command") or [])),
+        args=tuple(expand(part, env) for part in (container.get("args") or [])),
         env=env,
         ports=ports,
         probes=tuple(_probes(container, ports)),
-        mounts=tuple(m["mountPath"] for m in container.get("volumeMounts", [])),
+        mounts=tuple(m["mountPath"] for m in (container.get("volumeMounts") or [])),
     )
 
 
