@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import platform
 import random
+import signal
 import sys
 import tempfile
 import time
@@ -75,6 +76,9 @@ def meshes(tmp_path_factory) -> dict[tuple[str, str], Booted]:
                 Path(tempfile.mkdtemp(prefix=f"meshc-{name}-")), password, agents=agents, label=f"{name}-{variant}",
             )
     deadline = time.monotonic() + BOOT_SECONDS
+    # A SIGTERM (CI's timeout, a terminal closing) would end pytest without finalizers and leave the
+    # processes, each in its own session, behind: make it an interrupt, which runs `finally`.
+    terminated = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with ThreadPoolExecutor(max_workers=len(boots)) as pool:
             results = dict(zip(boots, pool.map(lambda boot: boot.boot(deadline), boots.values())))
@@ -83,6 +87,11 @@ def meshes(tmp_path_factory) -> dict[tuple[str, str], Booted]:
         group.stop_all()
         for boot in boots.values():
             boot.cleanup()
+        signal.signal(signal.SIGTERM, terminated)
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
