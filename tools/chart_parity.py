@@ -190,7 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     grouped: dict[tuple[str, str, str, str], list[str]] = {}  # (kind, field, manifests, chart) -> where
     compared: dict[str, int] = {}  # kind -> components compared
     for environment in loaded:
-        for name, found in compare(environment, args.chart_dir, args.helm).items():
+        try:
+            compared_environment = compare(environment, args.chart_dir, args.helm)
+        except (RuntimeError, OSError) as error:
+            print(f"{environment.name}: {error}", file=sys.stderr)
+            return 2
+        for name, found in compared_environment.items():
             compared[name.split("/")[0]] = compared.get(name.split("/")[0], 0) + 1
             print(f"{environment.name} {name}: {len(found)} runtime difference{'s' * (len(found) != 1)}")
             for path, ours, chart in found:
