@@ -56,6 +56,7 @@ class Booted:
     processes: dict[str, Started] = field(default_factory=dict)
     agents: list[dict] = field(default_factory=list)  # the registry's GET /agents
     probes: dict[tuple[str, str], int | str] = field(default_factory=dict)  # (workload, kind) -> status or error
+    endpoints: dict[str, int | str] = field(default_factory=dict)  # agent name -> GET <its endpoint>/livez
     tables: list[str] | None = None  # on PostgreSQL: the tables the registry created
     error: str = ""  # why the boot stopped early, with the process output
 
@@ -248,6 +249,7 @@ class MeshBoot:
     def _observe(self) -> None:
         self.booted.probes = self._probe_all(list(self.booted.processes))
         self.booted.agents = self._registry_agents()
+        self.booted.endpoints = {a["name"]: http_status(f"{a['endpoint']}/livez") for a in self.booted.agents}
         if self.postgres and self.database:
             self.booted.tables = self.postgres.tables(self.database[0], self.booted.password, self.database[1])
 

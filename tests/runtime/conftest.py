@@ -2,12 +2,14 @@
 
 Where the real runtime cannot run here (not linux-x64, or `make setup` has not
 installed the npm registry binary and the mesh venv) the tests skip and say
-why; CI runs `make test`, which installs both. Everything started is stopped
+why; CI runs `make test`, which installs both, and there (CI=true) a missing
+runtime fails instead of skipping. Everything started is stopped
 by its process id in the fixture's finalizer, also when a boot fails.
 """
 
 from __future__ import annotations
 
+import os
 import platform
 import random
 import signal
@@ -62,6 +64,8 @@ def meshes(tmp_path_factory) -> dict[tuple[str, str], Booted]:
     """
     runtime, reason = runtime_or_skip_reason()
     if runtime is None:
+        if os.environ.get("CI") == "true":  # CI's machine is linux-x64 and `make test` installed the runtime
+            pytest.fail(f"CI must run the runtime contract test: {reason}")
         pytest.skip(reason)
     group = ProcessGroup(tmp_path_factory.mktemp("runtime-logs"))
     prefixes = iter(f"127.{a}.{b}" for a, b in random.sample([(a, b) for a in range(1, 255) for b in range(1, 255)], 16))

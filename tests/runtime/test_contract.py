@@ -79,6 +79,13 @@ def test_dependencies_resolve_exactly_as_the_graph_check_predicts(meshes, env, a
         assert names_by_id[seen[capability]["provider_agent_id"]] in expected.providers[capability]
 
 
+@pytest.mark.parametrize(("env", "agent"), AGENTS)
+def test_every_agent_answers_at_the_endpoint_it_advertises_through_its_service(meshes, env, agent):
+    """The endpoint other agents are given: MCP_MESH_HTTP_HOST (the Service's DNS name) and MCP_MESH_HTTP_PORT."""
+    _registered(meshes, env, agent)
+    assert meshes[(env, "mesh")].endpoints[agent] == 200
+
+
 @pytest.mark.parametrize(("env", "workload", "kind"), PROBES)
 def test_every_probe_answers_200_on_the_port_the_deployment_names(meshes, env, workload, kind):
     booted = meshes[(env, "mesh")]
