@@ -5,6 +5,9 @@
 # never runs on the machine's end-of-life Node 20.
 
 VENV := .venv
+# The real MCP Mesh SDK and PostgreSQL for the runtime contract test (tests/runtime):
+# a venv of their own, see tests/runtime/requirements.txt for why.
+MESH_VENV := .venv-mesh
 # pyproject.toml requires Python 3.11; a newer default python3 would fail at pip.
 PYTHON ?= python3.11
 # cdk8s-cli asks npm for a newer version on every run; offline that prints a
@@ -17,11 +20,17 @@ export MESHC_CRD_DIRS ?= $(wildcard $(CURDIR)/../shared/crds)
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
 .PHONY: setup synth test validate bench
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed $(MESH_VENV)/.installed node_modules/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@
+
+$(MESH_VENV)/.installed: tests/runtime/requirements.txt
+	$(PYTHON) -m venv $(MESH_VENV)
+	$(MESH_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -r tests/runtime/requirements.txt
+	$(MESH_VENV)/bin/pip check
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -1,0 +1,218 @@
+"""Both render modes, compared on what the kubelet runs.
+
+    python tools/chart_parity.py CHART_DIR --helm HELM [--env NAME]...
+
+For every environment (all by default) meshc builds the environment twice from
+the same model: once with every mesh component rendered as manifests, once as
+HelmReleases of the mcp-mesh charts. Each mesh HelmRelease's values are rendered
+with the real chart (`helm template`, charts from CHART_DIR, e.g. the
+mcp-mesh-registry and mcp-mesh-agent folders of the upstream repository at the
+chart version the environment pins), and its Deployment is compared with the
+manifests-mode Deployment of the same component on every runtime field: the
+image, command and args, the environment after Kubernetes' resolution (envFrom
+ConfigMaps merged in, `$(VAR)` expanded, Secret and field references named
+symbolically), ports, probes, resources, rollout strategy, volumes by mount
+path, init containers and security contexts. Names of objects are not runtime
+fields and are ignored. `valuesFrom` Secret values are given placeholders.
+
+Exit code 0 when no runtime field differs, 1 when some do, 2 on bad input.
+Not part of the test suite: it needs the charts and a helm binary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT / "constructs"), str(ROOT / "tests")]
+
+from meshc.build import build  # noqa: E402
+from meshc.errors import InputError  # noqa: E402
+from meshc.loader import LoadedEnvironment, environment_names, load_environment  # noqa: E402
+from runtime.pod_spec import find, main_container, pod_spec  # noqa: E402
+
+COMPONENT = "app.kubernetes.io/component"
+INSTANCE = "app.kubernetes.io/instance"
+
+
+class Symbolic(dict):
+    """A Secret or fieldRef source that answers every key with a readable placeholder."""
+
+    def __init__(self, kind: str):
+        super().__init__()
+        self.kind = kind
+
+    def __missing__(self, key) -> str:
+        return f"<{self.kind} {'/'.join(key) if isinstance(key, tuple) else key}>"
+
+    def get(self, key, default=None):  # optional references resolve too
+        return self[key]
+
+
+def in_mode(loaded: LoadedEnvironment, render: str) -> LoadedEnvironment:
+    """The same environment with every mesh component in one render mode."""
+    model = loaded.model
+    update = {
+        "render": render,
+        "registry": model.registry.model_copy(update={"render": None}),
+        "agents": {name: agent.model_copy(update={"render": None}) for name, agent in model.agents.items()},
+    }
+    return LoadedEnvironment(loaded.name, loaded.file, model.model_copy(update=update), loaded.source)
+
+
+def component(obj: dict) -> str:
+    labels = obj["metadata"].get("labels", {})
+    return "registry" if labels.get(COMPONENT) == "registry" else f"agent/{labels.get(INSTANCE)}"
+
+
+def helm_template(helm: str, chart_dir: Path, release: dict) -> list[dict]:
+    spec = release["spec"]
+    chart = chart_dir / spec["chartRef"]["name"]
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml") as values:
+        yaml.safe_dump(spec.get("values", {}), values)
+        argv = [helm, "template", spec.get("releaseName", release["metadata"]["name"]), str(chart),
+                "--namespace", release["metadata"]["namespace"], "-f", values.name]
+        for source in spec.get("valuesFrom", []):
+            argv += ["--set-string", f"{source['targetPath']}=<secret {source['name']}/{source.get('valuesKey', 'values.yaml')}>"]
+        done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"helm template {release['metadata']['name']}: {done.stderr.strip()}")
+    return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
+
+
+# What the API server fills in when a field is left out, so leaving it out is no difference.
+POD_DEFAULTS = {"terminationGracePeriodSeconds": 30}
+PROBE_DEFAULTS = {"timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3}
+STRATEGY_DEFAULT = {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}
+
+
+def runtime_view(objects: list[dict], deployment: dict) -> dict[str, Any]:
+    """Everything about a Deployment that changes what runs, with object names resolved away."""
+    pod = {**POD_DEFAULTS, **deployment["spec"]["template"]["spec"]}
+    container = main_container(deployment)
+    spec = pod_spec(objects, deployment, Symbolic("secret"), Symbolic("field"))
+    volumes = {v["name"]: {k: val for k, val in v.items() if k != "name"} for v in (pod.get("volumes") or [])}
+    return {
+        "replicas": deployment["spec"].get("replicas"),
+        "strategy": deployment["spec"].get("strategy") or STRATEGY_DEFAULT,
+        "image": container.get("image"),
+        "imagePullPolicy": container.get("imagePullPolicy"),
+        "imagePullSecrets": pod.get("imagePullSecrets"),
+        "command": list(spec.command),
+        "args": list(spec.args),
+        "env": spec.env,
+        "ports": sorted((p["containerPort"], p.get("protocol", "TCP")) for p in (container.get("ports") or [])),
+        "probes": {kind: _probe(container.get(f"{kind}Probe"), spec.ports)
+                   for kind in ("liveness", "readiness", "startup")},
+        "resources": container.get("resources"),
+        "securityContext": container.get("securityContext"),
+        "podSecurityContext": pod.get("securityContext"),
+        "volumes": {m["mountPath"]: {**volumes.get(m["name"], {}), **({"readOnly": True} if m.get("readOnly") else {})}
+                    for m in (container.get("volumeMounts") or [])},
+        "initContainers": [
+            {k: c.get(k) for k in ("image", "command", "args", "resources", "securityContext")} | {"name": c["name"]}
+            for c in (pod.get("initContainers") or [])
+        ],
+        "sidecars": [c["name"] for c in (pod.get("containers") or [])[1:]],
+        "affinity": pod.get("affinity"),
+        "nodeSelector": pod.get("nodeSelector"),
+        "tolerations": pod.get("tolerations"),
+        "topologySpreadConstraints": pod.get("topologySpreadConstraints"),
+        "terminationGracePeriodSeconds": pod.get("terminationGracePeriodSeconds"),
+        "automountServiceAccountToken": _automount(objects, pod),
+    }
+
+
+def _automount(objects: list[dict], pod: dict) -> bool:
+    """Whether the pod gets an API token: its own setting, else its ServiceAccount's, else true."""
+    if "automountServiceAccountToken" in pod:
+        return pod["automountServiceAccountToken"]
+    accounts = find(objects, "ServiceAccount", pod.get("serviceAccountName", "default"))
+    return accounts[0].get("automountServiceAccountToken", True) if accounts else True
+
+
+def _probe(probe: dict | None, ports: dict[str, int]) -> dict | None:
+    if probe is None:
+        return None
+    resolved = {**PROBE_DEFAULTS, **{k: v for k, v in probe.items() if k != "httpGet"}}
+    if "httpGet" in probe:
+        port = probe["httpGet"]["port"]
+        resolved["httpGet"] = {**probe["httpGet"], "port": ports.get(port, port)}
+    return resolved
+
+
+def differences(manifests: Any, chart: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    if isinstance(manifests, dict) and isinstance(chart, dict):
+        found = []
+        for key in sorted(set(manifests) | set(chart), key=str):
+            found += differences(manifests.get(key), chart.get(key), f"{path}.{key}" if path else str(key))
+        return found
+    if manifests in (None, {}, []) and chart in (None, {}, []):
+        return []
+    return [] if manifests == chart else [(path, manifests, chart)]
+
+
+def compare(loaded: LoadedEnvironment, chart_dir: Path, helm: str) -> dict[str, list[tuple[str, Any, Any]]]:
+    manifests_objects = [m.obj for m in build([in_mode(loaded, "manifests")])[0].manifests]
+    helm_objects = [m.obj for m in build([in_mode(loaded, "helmrelease")])[0].manifests]
+    result = {}
+    for release in find(helm_objects, "HelmRelease"):
+        if release["spec"].get("chartRef", {}).get("name") not in ("mcp-mesh-registry", "mcp-mesh-agent"):
+            continue
+        rendered = helm_template(helm, chart_dir, release)
+        (chart_deployment,) = find(rendered, "Deployment")
+        name = component(release)
+        (ours,) = [d for d in find(manifests_objects, "Deployment") if component(d) == name]
+        result[name] = differences(runtime_view(manifests_objects, ours), runtime_view(rendered, chart_deployment))
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("chart_dir", type=Path, help="folder holding mcp-mesh-registry/ and mcp-mesh-agent/")
+    parser.add_argument("--helm", required=True, help="the helm binary")
+    parser.add_argument("--env", action="append", default=[], help="an environment (default: all)")
+    args = parser.parse_args(argv)
+    total = 0
+    try:
+        names = args.env or environment_names(ROOT / "environments")
+        loaded = [load_environment(ROOT / "environments" / f"{name}.yaml", root=ROOT) for name in names]
+    except InputError as error:
+        print(error, file=sys.stderr)
+        return 2
+    grouped: dict[tuple[str, str, str, str], list[str]] = {}  # (kind, field, manifests, chart) -> where
+    compared: dict[str, int] = {}  # kind -> components compared
+    for environment in loaded:
+        try:
+            compared_environment = compare(environment, args.chart_dir, args.helm)
+        except (RuntimeError, OSError) as error:
+            print(f"{environment.name}: {error}", file=sys.stderr)
+            return 2
+        for name, found in compared_environment.items():
+            compared[name.split("/")[0]] = compared.get(name.split("/")[0], 0) + 1
+            print(f"{environment.name} {name}: {len(found)} runtime difference{'s' * (len(found) != 1)}")
+            for path, ours, chart in found:
+                kind = name.split("/")[0]
+                grouped.setdefault((kind, path, _show(ours), _show(chart)), []).append(f"{environment.name} {name}")
+            total += len(found)
+    print()
+    for (kind, path, ours, chart), where in sorted(grouped.items()):
+        place = f"all {len(where)} {kind} components compared" if len(where) == compared[kind] else ", ".join(where)
+        print(f"{kind} {path}\n  manifests: {ours}\n  chart:     {chart}\n  in: {place}")
+    print(f"\n{total} runtime differences ({len(grouped)} distinct)")
+    return 1 if total else 0
+
+
+def _show(value: Any) -> str:
+    return "(absent)" if value is None else yaml.safe_dump(value, default_flow_style=True, width=1000).strip().removesuffix("\n...")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
