@@ -256,7 +256,7 @@ CASES = [
     Case(
         "unquoted-on-as-an-env-value",
         dev("agents:\n  a:\n    env:\n      DEBUG: on\n"),
-        [("environments/dev.yaml:4 agents.a.env.DEBUG:", "expected a string, got a boolean True; quote it")],
+        [("environments/dev.yaml:4 agents.a.env.DEBUG:", 'YAML 1.1 tools read on as true, YAML 1.2 tools do not; write true or false, or quote it ("on")')],
     ),
     Case(
         "agent-set-to-null",
