@@ -222,9 +222,8 @@ def _message(error: dict, loc: KeyPath, cause: Exception | None, data: dict) -> 
     if kind == "model_type" and hidden and SecretKeyRef in _models_at(loc, data):
         return (f"expected a Secret reference {{secret: <name>, key: <key>}}, got {_describe(value, hidden)}; "
                 "keep the value in a Secret and name it here")
-    if kind in {"string_type", "int_type", "bool_type", "list_type", "dict_type", "model_type"}:
-        expected = {"string_type": "a string", "int_type": "a whole number", "bool_type": "true or false",
-                    "list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping"}[kind]
+    if kind in _EXPECTED:
+        expected = _EXPECTED[kind]
         hint = "; quote it" if kind == "string_type" and isinstance(value, (int, float, bool)) else ""
         return f"expected {expected}, got {_describe(value, hidden)}{hint}"
     if kind == "less_than_equal" and error["ctx"]["le"] == INT32_MAX and not hidden:
@@ -243,6 +242,8 @@ def _message(error: dict, loc: KeyPath, cause: Exception | None, data: dict) -> 
 
 
 _HIDDEN = "value not shown: it may be a secret"
+_EXPECTED = {"string_type": "a string", "int_type": "a whole number", "bool_type": "true or false", "list_type": "a list",
+             "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping"}
 
 
 def _describe(value: Any, hidden: bool = False) -> str:
