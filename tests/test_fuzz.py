@@ -51,6 +51,11 @@ SCALARS = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=12),
     st.sampled_from(["0755", "010", "yes", "off", "1:30", "1_000", "0x1F", "~", "!foo x", "*a", "&a", "<<", "@sha256:"]),
 )
+# Pieces of YAML syntax, spliced into a line: tags, anchors, aliases, merge keys, documents, escapes.
+YAML_SYNTAX = st.sampled_from([
+    "--- !foo ", "!foo ", "!!binary ", "!!python/name:os.system ", "&a ", "*a", "<<: *a\n", "<<: 5\n", "---\n", "? ",
+    "[", "{", "]", "'", '"\\e', "\t", "%YAML 1.1\n", "0755: ", "yes", "~: ", "&a [*a]",
+])
 VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
     st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)), max_leaves=6)
 
@@ -107,7 +112,7 @@ def mutate_text(text: str, draw) -> str:
     else:
         line = lines[index]
         at = draw(st.integers(0, len(line)))
-        lines[index] = line[:at] + draw(st.text(max_size=6)) + line[at:]
+        lines[index] = line[:at] + draw(st.one_of(st.text(max_size=6), YAML_SYNTAX)) + line[at:]
     return "".join(lines)
 
 

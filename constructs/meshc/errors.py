@@ -40,7 +40,8 @@ class InputError(MeshcError):
     """Every problem found in the environment files of one run, listed at once."""
 
     def __init__(self, problems: list[InputProblem]):
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.key_path, p.message))
+        unique = dict.fromkeys(problems)  # the same problem reached twice (a base of two environments) is one
+        self.problems = sorted(unique, key=lambda p: (p.file, p.line or 0, p.key_path, p.message))
         super().__init__(str(self))
 
     def __str__(self) -> str:

@@ -17,13 +17,14 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from meshc.kube_values import INT32_MAX
 from meshc.errors import InputError, InputProblem, NoEnvironmentsError, UnknownEnvironmentError
+from meshc.kube_values import INT32_MAX
 from meshc.model import DNS_LABEL, Environment, FieldRuleError, SecretKeyRef
 from meshc.secret_names import conceals
 from meshc.yaml_source import KeyPath, SourceMap, dotted, parse_mapping, read_text
 
 BASE_PREFIX = "_"
+MAX_EXTENDS = 16  # bases in one chain; far more than anyone layers, far less than Python's recursion limit
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,8 @@ def _read_with_extends(
         )])
     base = path.parent / base_name
     here = (*chain, path)
+    if len(here) > MAX_EXTENDS:
+        raise InputError([InputProblem(shown, line, "extends", f"extends a chain of more than {MAX_EXTENDS} files; flatten some bases")])
     if os.path.realpath(base) in {os.path.realpath(p) for p in here}:
         cycle = " -> ".join(display(p) for p in (*here, base))
         raise InputError([InputProblem(shown, line, "extends", f"extends itself in a cycle: {cycle}")])

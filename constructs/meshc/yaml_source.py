@@ -4,7 +4,8 @@ Whatever bytes a file holds, reading it ends in data or in `InputProblem`s that
 name the user's own file and line, within a bounded time: the file must be a
 regular UTF-8 file of at most `MAX_FILE_BYTES`; its YAML may nest at most
 `MAX_DEPTH` levels and expand (through aliases and merge keys) to at most
-`MAX_VALUES` values, so an alias bomb is refused instead of expanded.
+`MAX_VALUES` values and `MAX_EXPANDED_CHARACTERS` characters, so an alias bomb is
+refused instead of expanded.
 
 Only plain YAML is read: maps, lists, strings, numbers, booleans and null.
 Scalars that YAML 1.1 and YAML 1.2 tools read differently (`yes`, `on`, `0755`,
@@ -32,6 +33,7 @@ KeyPath = tuple[str | int, ...]
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64
 MAX_VALUES = 100_000
+MAX_EXPANDED_CHARACTERS = 4 * MAX_FILE_BYTES
 
 _CORE = "tag:yaml.org,2002:"
 MERGE_TAG = _CORE + "merge"
@@ -97,9 +99,10 @@ def _decode(data: bytes, shown: str) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
+        undecoded = error.object  # without the byte-order mark, where `start` counts
+        line = undecoded.count(b"\n", 0, error.start) + 1
         raise InputError([InputProblem(
-            shown, line, "", f"is not UTF-8 text: byte 0x{data[error.start]:02X} cannot be decoded; save the file as UTF-8"
+            shown, line, "", f"is not UTF-8 text: byte 0x{undecoded[error.start]:02X} cannot be decoded; save the file as UTF-8"
         )]) from None
     control = yaml.reader.Reader.NON_PRINTABLE.search(text)
     if control:
@@ -124,6 +127,8 @@ def parse_mapping(text: str, file: str, problems: list[InputProblem]) -> tuple[d
         raise InputError([InputProblem(file, None, "", "the file is empty; an environment needs at least a mapping")])
     if not isinstance(node, yaml.MappingNode):
         raise InputError([InputProblem(file, node.start_mark.line + 1, "", "the top level must be a mapping of keys")])
+    if node.tag != _CORE + "map":
+        raise InputError([InputProblem(file, node.start_mark.line + 1, "", f"unknown tag {node.tag!r}; meshc reads plain YAML, so remove the tag")])
     too_big = _expansion_problem(node)
     if too_big:
         raise InputError([InputProblem(file, None, "", too_big)])
@@ -157,6 +162,8 @@ def _yaml_problem(error: yaml.YAMLError, text: str, file: str) -> InputProblem:
         mark = getattr(error, "context_mark", None) or mark
     line = mark.line + 1 if mark else None
     reason = getattr(error, "problem", None) or "the text is not YAML"
+    if reason.startswith("but ") and getattr(error, "context", None):
+        reason = f"{error.context}, {reason}"  # "expected a single document in the stream, but found another document"
     return InputProblem(file, line, "", f"malformed YAML: {reason}")
 
 
@@ -172,6 +179,7 @@ def _expansion_problem(root: yaml.Node) -> str | None:
     Measured on the node graph without expanding it (each node once, iteratively), so an alias
     bomb costs no more than its own text."""
     sizes: dict[int, int] = {}
+    characters: dict[int, int] = {}
     depths: dict[int, int] = {}
     open_nodes: set[int] = set()
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
@@ -181,10 +189,13 @@ def _expansion_problem(root: yaml.Node) -> str | None:
         if children_done:
             children = _children(node)
             sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            characters[key] = len(node.value) if isinstance(node, yaml.ScalarNode) else sum(characters[id(c)] for c in children)
             depths[key] = 1 + max((depths[id(child)] for child in children), default=0)
             open_nodes.discard(key)
             if sizes[key] > MAX_VALUES:
                 return f"its aliases expand to more than {MAX_VALUES} values (an alias bomb?); write the values out"
+            if characters[key] > MAX_EXPANDED_CHARACTERS:
+                return f"its aliases expand to more than {MAX_EXPANDED_CHARACTERS} characters (an alias bomb?); write the values out"
             if depths[key] > MAX_DEPTH:
                 return f"its aliases nest values more than {MAX_DEPTH} levels deep"
         elif key in open_nodes:
