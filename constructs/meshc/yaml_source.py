@@ -32,7 +32,7 @@ KeyPath = tuple[str | int, ...]
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64
-MAX_VALUES = 100_000
+MAX_VALUES = 50_000  # an environment of 3,000 agents; PyYAML composes about 20,000 values a second
 MAX_EXPANDED_CHARACTERS = 4 * MAX_FILE_BYTES
 
 _CORE = "tag:yaml.org,2002:"
@@ -137,21 +137,32 @@ def parse_mapping(text: str, file: str, problems: list[InputProblem]) -> tuple[d
 
 
 class _BoundedLoader(yaml.SafeLoader):
-    """PyYAML's safe loader, refusing to compose nodes deeper than MAX_DEPTH (its composer recurses)."""
+    """PyYAML's safe loader, refusing to compose nodes deeper than MAX_DEPTH (its composer recurses)
+    or more than MAX_VALUES of them (so a file of tiny values stops early, in bounded time)."""
 
     def __init__(self, text: str):
         super().__init__(text)
         self._depth = 0
+        self._composed = 0
 
     def compose_node(self, parent, index):
         self._depth += 1
+        self._composed += 1
         try:
             if self._depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark
-                raise yaml.composer.ComposerError(None, None, f"nested more than {MAX_DEPTH} levels deep", mark)
+                raise self._refusal(f"nested more than {MAX_DEPTH} levels deep")
+            if self._composed > MAX_VALUES:
+                raise self._refusal(f"holds more than {MAX_VALUES} values, the limit for an environment file; split it with extends")
             return super().compose_node(parent, index)
         finally:
             self._depth -= 1
+
+    def _refusal(self, problem: str) -> _Refusal:
+        return _Refusal(None, None, problem, self.peek_event().start_mark)
+
+
+class _Refusal(yaml.MarkedYAMLError):
+    """Well-formed YAML that is over a limit: not reported as malformed."""
 
 
 def _yaml_problem(error: yaml.YAMLError, text: str, file: str) -> InputProblem:
@@ -164,7 +175,7 @@ def _yaml_problem(error: yaml.YAMLError, text: str, file: str) -> InputProblem:
     reason = getattr(error, "problem", None) or "the text is not YAML"
     if reason.startswith("but ") and getattr(error, "context", None):
         reason = f"{error.context}, {reason}"  # "expected a single document in the stream, but found another document"
-    return InputProblem(file, line, "", f"malformed YAML: {reason}")
+    return InputProblem(file, line, "", reason if isinstance(error, _Refusal) else f"malformed YAML: {reason}")
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -193,11 +204,11 @@ def _expansion_problem(root: yaml.Node) -> str | None:
             depths[key] = 1 + max((depths[id(child)] for child in children), default=0)
             open_nodes.discard(key)
             if sizes[key] > MAX_VALUES:
-                return f"its aliases expand to more than {MAX_VALUES} values (an alias bomb?); write the values out"
+                return f"holds more than {MAX_VALUES} values once its aliases are expanded (an alias bomb?); write the values out"
             if characters[key] > MAX_EXPANDED_CHARACTERS:
-                return f"its aliases expand to more than {MAX_EXPANDED_CHARACTERS} characters (an alias bomb?); write the values out"
+                return f"holds more than {MAX_EXPANDED_CHARACTERS} characters once its aliases are expanded (an alias bomb?); write the values out"
             if depths[key] > MAX_DEPTH:
-                return f"its aliases nest values more than {MAX_DEPTH} levels deep"
+                return f"nests values more than {MAX_DEPTH} levels deep once its aliases are expanded"
         elif key in open_nodes:
             return "malformed YAML: an alias refers to itself (recursive anchor)"
         elif key not in sizes:
