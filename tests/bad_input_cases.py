@@ -54,6 +54,8 @@ CONTROL_CHARACTERS = [
          [("environments/dev.yaml:2", "holds the control character U+0000")]),
     Case("terminal-escape-byte", dev(b"# \x1b[2J\x1b[31mred\nglobal: {namespace: d}\n"),
          [("environments/dev.yaml:1", "holds the control character U+001B")]),
+    Case("terminal-escape-in-an-environment-name-on-the-command-line", dev("global: {namespace: d}\n"),
+         [("environment 'de\\x1b[2Jv' not found", "there is no environments/de\\x1b[2Jv.yaml")], args=("synth", "--env", "de\x1b[2Jv")),
     Case("escaped-control-character-in-a-value", dev('agents:\n  a:\n    env: {GREETING: "hi\\e[31m"}\n'),
          [("environments/dev.yaml:3 agents.a.env.GREETING:", "holds a control character")]),
     Case("escaped-control-character-in-a-key-is-shown-escaped", dev('agents:\n  "a\\e[2J": {}\n'),
