@@ -1,35 +1,28 @@
 """Bad input, through the real command line: every case ends in one clear message on
 stderr naming the file, the line (where the YAML gives one) and the key path, exit
-code 2, no traceback, and a dist/ left exactly as it was.
+code 2, no traceback, within a few seconds, each problem once, no raw control
+character and no secret value in the output, and a dist/ left exactly as it was.
 
 Each case runs once (`outcome`), in a throw-away project holding a valid `alpha`
 environment next to the broken file(s) and a dist/ pre-populated by a real synth of
-`alpha` and `beta`: a run that wrote anything would have removed `beta`.
+`alpha` and `beta`: a run that wrote anything would have removed `beta`. The cases
+below are the basics; tests/bad_input_cases.py holds the hostile ones, by class.
 """
 
 from __future__ import annotations
 
+import os
+import time
 from dataclasses import dataclass, field
 
+import bad_input_cases
 import pytest
+from bad_input_cases import Case, dev
 
 LONG_NAME = "a" * 45  # + "-mcp-mesh-agent-config" is 67 characters
+SECONDS = 5  # a bad input is answered within this, however hostile
 
-
-@dataclass(frozen=True)
-class Case:
-    id: str
-    files: dict[str, str]
-    # (where, says): a reported line starts with `where` and contains `says`.
-    expect: list[tuple[str, str]]
-    args: tuple[str, ...] = ("synth",)
-
-
-def dev(text: str) -> dict[str, str]:
-    return {"dev.yaml": text}
-
-
-CASES = [
+BASIC_CASES = [
     Case(
         "malformed-yaml",
         dev("registry:\n  name: x\n  - item\n"),
@@ -256,7 +249,7 @@ CASES = [
     Case(
         "unquoted-on-as-an-env-value",
         dev("agents:\n  a:\n    env:\n      DEBUG: on\n"),
-        [("environments/dev.yaml:4 agents.a.env.DEBUG:", "expected a string, got a boolean True; quote it")],
+        [("environments/dev.yaml:4 agents.a.env.DEBUG:", 'YAML 1.1 tools read on as true, YAML 1.2 tools do not; write true or false, or quote it ("on")')],
     ),
     Case(
         "agent-set-to-null",
@@ -318,6 +311,7 @@ CASES = [
         args=(),
     ),
 ]
+CASES = [*BASIC_CASES, *bad_input_cases.CASES]
 
 
 @dataclass(frozen=True)
@@ -327,6 +321,7 @@ class Outcome:
     stdout: str
     stderr: str
     exception: BaseException | None
+    seconds: float
     dist_before: dict[str, bytes] = field(repr=False)
     dist_after: dict[str, bytes] = field(repr=False)
 
@@ -339,16 +334,22 @@ def outcome(request, tmp_path_factory, valid_dist, minimal_environment, read_tre
 
     case: Case = request.param
     project = Project(tmp_path_factory.mktemp(case.id))
-    for name, text in {"alpha.yaml": minimal_environment("alpha"), **case.files}.items():
+    files = {"alpha.yaml": minimal_environment("alpha"), **case.files} if case.alpha else case.files
+    for name, content in files.items():
         (project.environments / name).parent.mkdir(parents=True, exist_ok=True)
-        (project.environments / name).write_text(text, encoding="utf-8")
+        (project.environments / name).write_bytes(content.encode() if isinstance(content, str) else content)
+    for name, target in case.links.items():
+        os.symlink(target, project.environments / name)
     for path, content in valid_dist.items():
         (project.dist / path).parent.mkdir(parents=True, exist_ok=True)
         (project.dist / path).write_bytes(content)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(main, "PROJECT", project)
+        started = time.monotonic()
         result = cli_runner.invoke(main.cli, list(case.args))
-    return Outcome(case, result.exit_code, result.stdout, result.stderr, result.exception, valid_dist, read_tree(project.dist))
+        seconds = time.monotonic() - started
+    return Outcome(case, result.exit_code, result.stdout, result.stderr, result.exception, seconds,
+                   valid_dist, read_tree(project.dist))
 
 
 def test_cases_are_distinct_and_enough():
@@ -373,6 +374,24 @@ def test_message_is_one_error_on_stderr(outcome):
 
 def test_dist_is_left_exactly_as_it_was(outcome):
     assert outcome.dist_after == outcome.dist_before
+
+
+def test_answered_within_a_few_seconds(outcome):
+    assert outcome.seconds < SECONDS
+
+
+def test_each_problem_is_reported_once(outcome):
+    reported = outcome.stderr.splitlines()
+    assert len(reported) == len(set(reported)), outcome.stderr
+
+
+def test_no_raw_control_character_reaches_the_terminal(outcome):
+    assert all(c.isprintable() or c == "\n" for c in outcome.stdout + outcome.stderr), repr(outcome.stderr)
+
+
+def test_no_secret_value_is_printed(outcome):
+    if outcome.case.secret is not None:
+        assert outcome.case.secret not in outcome.stdout + outcome.stderr
 
 
 def test_no_traceback_reaches_the_user(outcome):

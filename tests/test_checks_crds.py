@@ -36,6 +36,19 @@ def test_a_malformed_file_is_an_input_error(tmp_path):
         load_crds([tmp_path])
 
 
+@pytest.mark.parametrize("spec", [
+    "5",
+    "{group: x.io, names: [HelmRelease]}",
+    "{group: x.io, names: {kind: X}, versions: 7}",
+    "{group: x.io, names: {kind: X}, versions: [{name: v1, schema: {openAPIV3Schema: {properties: [a]}}}]}",
+    "{group: x.io, names: {kind: X}, versions: [{name: v1, schema: {openAPIV3Schema: {type: 5}}}]}",
+], ids=["spec-a-number", "names-a-list", "versions-a-number", "properties-a-list", "type-a-number"])
+def test_a_crd_of_the_wrong_shape_is_an_input_error(tmp_path, spec):
+    (tmp_path / "crd.yaml").write_text(f"apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nspec: {spec}\n")
+    with pytest.raises(CrdError, match="crd.yaml: holds a CustomResourceDefinition whose spec or schema is not of the shape"):
+        load_crds([tmp_path])
+
+
 def test_files_that_are_not_crds_are_ignored(tmp_path):
     (tmp_path / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n")
     assert load_crds([tmp_path]).versions == {}

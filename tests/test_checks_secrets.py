@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from checks.support import deployment, scope_of
 
+from meshc import secret_names
 from meshc.checks import secrets
 from meshc.model import Environment, Validation
 
@@ -14,7 +15,7 @@ from meshc.model import Environment, Validation
     "client-secret", "AWS_CREDENTIALS", "GOOGLE_CREDENTIAL", "PRIVATE_KEY", "SECRET_KEY_BASE", "token",
 ])
 def test_names_that_look_secret(name):
-    assert secrets.looks_secret(name)
+    assert secret_names.looks_secret(name)
 
 
 @pytest.mark.parametrize("name", [
@@ -22,7 +23,7 @@ def test_names_that_look_secret(name):
     "TOKEN_URL", "PASSWORD_PATH", "AWS_ACCESS_KEY_ID", "MCP_MESH_HTTP_PORT", "KEYS", "",
 ])
 def test_names_that_do_not(name):
-    assert not secrets.looks_secret(name)
+    assert not secret_names.looks_secret(name)
 
 
 def with_env(env: list[dict]) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from meshc.errors import InputError
+from meshc.errors import InputError, NoEnvironmentsError
 from meshc.loader import environment_names, load_environments
 
 BASE = """\
@@ -179,3 +179,96 @@ def test_error_heading_counts_the_problems_and_says_nothing_was_written(load):
     heading, *listed = str(error.value).splitlines()
     assert heading == "2 problems in the environment files; nothing was written:"
     assert listed == [f"  {problem}" for problem in error.value.problems]
+
+
+# --- what YAML may say -------------------------------------------------------------------------------
+
+
+def test_a_utf8_byte_order_mark_is_accepted(make_project):
+    project = make_project({"dev.yaml": "\ufeffglobal: {namespace: dev}\n"})
+    assert load_environments(project.environments, [])[0].model.global_.namespace == "dev"
+
+
+def test_a_date_is_read_as_the_text_written(load):
+    loaded = load({"dev.yaml": "registry:\n  image: {repository: mcpmesh/registry, tag: 2025-11-26}\n"})["dev"]
+    assert loaded.model.registry.image.tag == "2025-11-26"
+
+
+def test_numbers_both_yaml_versions_read_alike_are_accepted(load):
+    loaded = load({"dev.yaml": "agents:\n  a: {replicas: 0x2, resources: {limits: {cpu: 1.5}}}\n"})["dev"]
+    assert (loaded.model.agents["a"].replicas, loaded.model.agents["a"].resources.limits.cpu) == (2, "1.5")
+
+
+def test_a_mappings_own_keys_win_over_every_merged_one(load):
+    text = "agents:\n  a: &one {replicas: 1}\n  b: &two {replicas: 2}\n  c: {<<: [*one, *two], replicas: 3}\n"
+    assert load({"dev.yaml": text})["dev"].model.agents["c"].replicas == 3
+
+
+def test_the_earlier_of_several_merged_mappings_wins(load):
+    text = "agents:\n  a: &a {replicas: 1}\n  b: &b {replicas: 2, http: {port: 9000}}\n  c: {<<: [*a, *b]}\n"
+    merged = load({"dev.yaml": text})["dev"].model.agents["c"]
+    assert (merged.replicas, merged.http.port) == (1, 9000)
+
+
+def test_a_merged_mapping_reused_through_an_alias_is_not_a_duplicate_key(load):
+    text = "agents:\n  a: &a {replicas: 1}\n  b: &b {<<: *a, replicas: 2}\n  c: *b\n"
+    assert load({"dev.yaml": text})["dev"].model.agents["c"].replicas == 2
+
+
+def test_a_file_of_five_hundred_agents_is_within_the_limits(load):
+    agents = "".join(f"  agent-{i}:\n    capabilities: [c{i}]\n    env: {{A: '1', B: '2'}}\n" for i in range(500))
+    assert len(load({"dev.yaml": f"agents:\n{agents}"})["dev"].model.agents) == 500
+
+
+# --- files and folders --------------------------------------------------------------------------------
+
+
+def test_a_symbolic_link_is_named_as_the_link(make_project, tmp_path):
+    project = make_project({"_real.yaml": "registry: {replicas: -1}\n"})
+    (project.environments / "dev.yaml").symlink_to("_real.yaml")
+    with pytest.raises(InputError) as error:
+        load_environments(project.environments, [])
+    assert [p.file for p in error.value.problems] == ["environments/dev.yaml"]
+
+
+def test_no_environments_is_an_error_not_an_empty_run(make_project):
+    project = make_project({"_base.yaml": "{}\n"})
+    with pytest.raises(NoEnvironmentsError):
+        load_environments(project.environments, [])
+    with pytest.raises(NoEnvironmentsError):
+        load_environments(project.root / "missing", [])
+
+
+def test_a_base_in_a_subfolder_of_environments_may_be_extended(load):
+    loaded = load({"dev.yaml": "extends: bases/_common.yaml\n", "bases/_common.yaml": "registry: {name: central}\n"})
+    assert loaded["dev"].model.registry.name == "central"
+
+
+# --- across environments --------------------------------------------------------------------------------
+
+
+def test_environments_may_share_a_namespace_when_each_says_so(load):
+    shared = "global: {namespace: mesh, sharedNamespace: true}\n"
+    assert sorted(load({"dev.yaml": shared, "prod.yaml": shared})) == ["dev", "prod"]
+
+
+def test_a_namespace_conflict_names_both_environments_once(load):
+    with pytest.raises(InputError) as error:
+        load({"a.yaml": "{}\n", "b.yaml": "{}\n", "c.yaml": "{}\n"})
+    assert [(p.file, p.message.split(" (")[0]) for p in error.value.problems] == [
+        ("environments/b.yaml", "environments a and b both write namespace 'mcp-mesh'"),
+        ("environments/c.yaml", "environments a and c both write namespace 'mcp-mesh'"),
+    ]
+
+
+def test_loading_one_environment_does_not_compare_namespaces_with_the_others(load):
+    assert list(load({"dev.yaml": "{}\n", "prod.yaml": "{}\n"}, ["dev"])) == ["dev"]
+
+
+def test_a_problem_in_a_base_is_reported_once_naming_the_environments_it_affects(load):
+    files = {"_base.yaml": "registry: {replicas: -1}\n", "dev.yaml": "extends: _base.yaml\nglobal: {namespace: d}\n",
+             "prod.yaml": "extends: _base.yaml\nglobal: {namespace: p}\n"}
+    with pytest.raises(InputError) as error:
+        load(files)
+    (problem,) = error.value.problems
+    assert (problem.file, problem.message.endswith("(affects environments dev, prod)")) == ("environments/_base.yaml", True)

@@ -16,7 +16,7 @@ from meshc.synth import Project, load_and_build
 ENVIRONMENT = """
 render: {render}
 logLevel: {level}
-global: {{namespace: mesh}}
+global: {{namespace: mesh, sharedNamespace: true}}
 registry:
   env: {{ACCESS_LOG: "false"}}
   envFrom: [{{configMap: registry-extra}}]

@@ -10,7 +10,7 @@ from meshc.errors import InputError
 from meshc.synth import Project, load_and_build
 
 ENVIRONMENT = """
-global: {{namespace: mesh, imageRegistry: registry.example}}
+global: {{namespace: mesh, sharedNamespace: true, imageRegistry: registry.example}}
 render: {render}
 registry:
   name: core

@@ -8,7 +8,7 @@ from meshc.synth import Project, load_and_build
 
 ENVIRONMENT = """
 render: {render}
-global: {{namespace: data}}
+global: {{namespace: data, sharedNamespace: true}}
 registry:
   replicas: 2
   database: {{type: postgres}}

@@ -9,6 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def printable(text: str) -> str:
+    """`text` safe for a terminal: control, format and unpaired surrogate characters (NUL, ESC,
+    bidi overrides) are shown escaped (`\\x1b`), never sent raw."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape", "backslashreplace").decode("ascii") for c in text)
+
+
 class MeshcError(Exception):
     """Base of every error that is the user's to fix; never shown as a traceback."""
 
@@ -27,7 +33,7 @@ class InputProblem:
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         path = f" {self.key_path}:" if self.key_path else ""
-        return f"{where}{path} {self.message}"
+        return printable(f"{where}{path} {self.message}")
 
 
 class InputError(MeshcError):
@@ -37,7 +43,8 @@ class InputError(MeshcError):
     inputs = "the environment files"
 
     def __init__(self, problems: list[InputProblem]):
-        self.problems = sorted(problems, key=lambda p: (p.file, p.line or 0, p.key_path, p.message))
+        unique = dict.fromkeys(problems)  # the same problem reached twice (a base of two environments) is one
+        self.problems = sorted(unique, key=lambda p: (p.file, p.line or 0, p.key_path, p.message))
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -46,11 +53,21 @@ class InputError(MeshcError):
         return "\n".join([heading, *(f"  {p}" for p in self.problems)])
 
 
+class NoEnvironmentsError(MeshcError):
+    """Nothing to synthesize: writing would delete every environment of dist/."""
+
+    def __init__(self, directory: str):
+        super().__init__(
+            f"no environments found: {directory}/ holds no environment file (<name>.yaml, not starting with '_'); "
+            "nothing was written"
+        )
+
+
 class UnknownEnvironmentError(MeshcError):
     def __init__(self, name: str, available: list[str], directory: str):
         self.name = name
         self.available = available
-        super().__init__(
+        super().__init__(printable(
             f"environment {name!r} not found: there is no {directory}/{name}.yaml "
             f"(available: {', '.join(available) or 'none'})"
-        )
+        ))

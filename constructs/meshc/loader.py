@@ -11,32 +11,21 @@ from __future__ import annotations
 import difflib
 import os
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
-from meshc.errors import InputError, InputProblem, UnknownEnvironmentError
+from meshc.errors import InputError, InputProblem, NoEnvironmentsError, UnknownEnvironmentError
+from meshc.kube_values import INT32_MAX
+from meshc.model import DNS_LABEL, Environment, FieldRuleError, SecretKeyRef
+from meshc.secret_names import conceals
+from meshc.yaml_source import KeyPath, SourceMap, dotted, parse_mapping, read_text
 from meshc.importer.hints import chart_key_hint
-from meshc.model import Environment, FieldRuleError
 
-KeyPath = tuple[str | int, ...]
 BASE_PREFIX = "_"
-
-
-@dataclass
-class SourceMap:
-    """Where each key path of a merged environment was written: (file, line)."""
-
-    positions: dict[KeyPath, tuple[str, int]] = field(default_factory=dict)
-
-    def locate(self, path: KeyPath, fallback_file: str) -> tuple[str, int | None]:
-        for end in range(len(path), -1, -1):
-            if path[:end] in self.positions:
-                return self.positions[path[:end]]
-        return fallback_file, None
+MAX_EXTENDS = 16  # bases in one chain; far more than anyone layers, far less than Python's recursion limit
 
 
 @dataclass(frozen=True)
@@ -53,129 +42,132 @@ def environment_names(directory: Path) -> list[str]:
 
 
 def load_environments(directory: Path, names: list[str] | None = None) -> list[LoadedEnvironment]:
-    """Load and validate the named environments (all when `names` is empty), reporting every problem."""
+    """Load and validate the named environments (all when `names` is empty), reporting every problem.
+
+    A problem in a base file says which of the loaded environments it affects, once."""
     available = environment_names(directory)
+    if not available:
+        raise NoEnvironmentsError(directory.name)
     for name in names or []:
         if name not in available:
             raise UnknownEnvironmentError(name, available, directory.name)
-    problems: list[InputProblem] = []
+    affected: dict[InputProblem, list[str]] = {}
+    own_files: set[str] = set()
     loaded = []
     for name in sorted(set(names or available)):
+        path = directory / f"{name}.yaml"
+        own_files.add(_Display(directory.parent)(path))
         try:
-            loaded.append(load_environment(directory / f"{name}.yaml", root=directory.parent))
+            loaded.append(load_environment(path, root=directory.parent))
         except InputError as error:
-            problems.extend(error.problems)
+            for problem in error.problems:
+                affected.setdefault(problem, []).append(name)
+    problems = [p if p.file in own_files else _naming_environments(p, envs) for p, envs in affected.items()]
+    problems += _shared_namespaces(loaded)
     if problems:
         raise InputError(problems)
     return loaded
 
 
+def _naming_environments(problem: InputProblem, environments: list[str]) -> InputProblem:
+    label = "environment" if len(environments) == 1 else "environments"
+    return replace(problem, message=f"{problem.message} (affects {label} {', '.join(environments)})")
+
+
+def _shared_namespaces(loaded: list[LoadedEnvironment]) -> list[InputProblem]:
+    """Two environments in one namespace overwrite and prune each other's objects, unless each says
+    `global.sharedNamespace: true` (they go to different clusters)."""
+    problems = []
+    first_in: dict[str, LoadedEnvironment] = {}
+    for environment in loaded:
+        namespace = environment.model.global_.namespace
+        first = first_in.setdefault(namespace, environment)
+        if first is environment or (first.model.global_.shared_namespace and environment.model.global_.shared_namespace):
+            continue
+        file, line = environment.source.locate(("global", "namespace"), environment.file)
+        first_file, first_line = first.source.locate(("global", "namespace"), first.file)
+        problems.append(InputProblem(
+            file, line, "global.namespace",
+            f"environments {first.name} and {environment.name} both write namespace {namespace!r} "
+            f"({first_file}:{first_line or 1}), so each would overwrite and prune the other's objects; give each "
+            "its own global.namespace, or set global.sharedNamespace: true in both if they deploy to different clusters",
+        ))
+    return problems
+
+
 def load_environment(path: Path, root: Path | None = None) -> LoadedEnvironment:
     """Load one environment file; paths in messages are shown relative to `root`
     (default: the project root, one level above the environment file)."""
-    display = _Display(root or path.resolve().parent.parent)
+    display = _Display(root or Path(os.path.realpath(path.parent)).parent)
     problems: list[InputProblem] = []
-    data, source = _read_with_extends(path, (), problems, display)
+    data, source = _read_with_extends(path, (), problems, display, home=path.parent)
+    if not (DNS_LABEL.fullmatch(path.stem) and len(path.stem) <= 63):
+        problems.append(InputProblem(display(path), None, "", f"the environment name {path.stem!r} (from the file name) "
+                                     "must be a DNS-1123 label: lower-case letters, digits and '-'"))
     try:
         model = Environment.model_validate(data)
     except ValidationError as error:
-        problems += [_problem(e, data, source, display(path)) for e in error.errors()]
+        reported = [p.key_path for p in problems]
+        problems += [
+            problem for problem in (_problem(e, data, source, display(path)) for e in error.errors())
+            if not any(_within(problem.key_path, earlier) for earlier in reported)
+        ]
     if problems:
         raise InputError(problems)
     return LoadedEnvironment(name=path.stem, file=display(path), model=model, source=source)
 
 
-# --- reading YAML with positions ------------------------------------------------
+def _within(key_path: str, reported: str) -> bool:
+    """Whether a validation problem at `key_path` only repeats a reading problem at `reported`
+    (the loader left that value out, so validation sees it missing or incomplete)."""
+    return bool(reported) and (key_path == reported or key_path.startswith((f"{reported}.", f"{reported}[")))
+
+
+# --- reading files and their extends chain ------------------------------------------------
 
 
 @dataclass(frozen=True)
 class _Display:
-    """Shows paths as users see them in the repository (`environments/dev.yaml`), wherever meshc runs from."""
+    """Shows paths as users see them in the repository (`environments/dev.yaml`), wherever meshc runs
+    from. Symbolic links are not followed, so a link is named, not its target."""
 
     root: Path
 
     def __call__(self, path: Path) -> str:
-        return os.path.relpath(path.resolve(), self.root.resolve())
+        return os.path.relpath(os.path.join(os.path.realpath(path.parent), path.name), os.path.realpath(self.root))
 
 
 def _read_with_extends(
-    path: Path, chain: tuple[Path, ...], problems: list[InputProblem], display: _Display
+    path: Path, chain: tuple[Path, ...], problems: list[InputProblem], display: _Display, home: Path
 ) -> tuple[dict, SourceMap]:
-    """Read `path` and the files it extends; duplicate keys go to `problems` so validation still runs."""
+    """Read `path` and the files it extends (inside `home`, the environments folder); problems that
+    leave usable data go to `problems` so validation still runs."""
     shown = display(path)
-    if not path.is_file():
-        raise InputError([InputProblem(shown, None, "", "file not found")])
-    data, source = _parse(path.read_text(encoding="utf-8"), shown, problems)
+    data, source = parse_mapping(read_text(path, shown), shown, problems)
     base_name = data.get("extends")
     if base_name is None:
         return data, source
     line = source.locate(("extends",), shown)[1]
-    if not isinstance(base_name, str):
+    if not isinstance(base_name, str) or not base_name.strip():
         raise InputError([InputProblem(shown, line, "extends", "must be a file name")])
+    inside = os.path.normpath(os.path.join(os.path.relpath(os.path.realpath(path.parent), os.path.realpath(home)), base_name))
+    if os.path.isabs(base_name) or inside == os.pardir or inside.startswith(os.pardir + os.sep):
+        raise InputError([InputProblem(
+            shown, line, "extends", f"must name a file inside {home.name}/, got {base_name!r}; copy the base into {home.name}/"
+        )])
     base = path.parent / base_name
-    here = (*chain, path.resolve())
-    if base.resolve() in here:
-        cycle = " -> ".join(display(p) for p in (*here, base.resolve()))
+    here = (*chain, path)
+    if len(here) > MAX_EXTENDS:
+        raise InputError([InputProblem(shown, line, "extends", f"extends a chain of more than {MAX_EXTENDS} files; flatten some bases")])
+    if os.path.realpath(base) in {os.path.realpath(p) for p in here}:
+        cycle = " -> ".join(display(p) for p in (*here, base))
         raise InputError([InputProblem(shown, line, "extends", f"extends itself in a cycle: {cycle}")])
     if not base.is_file():
         raise InputError([InputProblem(shown, line, "extends", f"{display(base)} not found (got {base_name!r})")])
-    base_data, base_source = _read_with_extends(base, here, problems, display)
+    base_data, base_source = _read_with_extends(base, here, problems, display, home)
     base_data.pop("extends", None)
     # Positions of keys the overlay replaced may linger, but no merged key path reaches them.
     return _merge(base_data, data), SourceMap({**base_source.positions, **source.positions})
-
-
-def _parse(text: str, file: str, problems: list[InputProblem]) -> tuple[dict, SourceMap]:
-    loader = yaml.SafeLoader(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        if mark is not None and mark.index >= len(text):
-            # An error found at the end of the stream (an unclosed quote) started where the context began.
-            mark = getattr(error, "context_mark", None) or mark
-        line = mark.line + 1 if mark else None
-        reason = getattr(error, "problem", None) or str(error)
-        raise InputError([InputProblem(file, line, "", f"malformed YAML: {reason}")]) from None
-    finally:
-        loader.dispose()
-    if node is None:
-        raise InputError([InputProblem(file, None, "", "the file is empty; an environment needs at least a mapping")])
-    if not isinstance(node, yaml.MappingNode):
-        raise InputError([InputProblem(file, node.start_mark.line + 1, "", "the top level must be a mapping of keys")])
-    source = SourceMap()
-    try:
-        return _build(node, (), file, source, problems, loader), source
-    except RecursionError:
-        raise InputError([InputProblem(file, None, "", "malformed YAML: an alias refers to itself (recursive anchor)")]) from None
-
-
-def _build(node: yaml.Node, path: KeyPath, file: str, source: SourceMap, problems: list, loader) -> Any:
-    source.positions[path] = (file, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        own = sum(1 for key_node, _ in node.value if key_node.tag != "tag:yaml.org,2002:merge")
-        loader.flatten_mapping(node)  # puts the pairs of `<<: *anchor` first, the mapping's own pairs last
-        merged, own_pairs = node.value[: len(node.value) - own], node.value[len(node.value) - own :]
-        own_keys = {str(loader.construct_object(k, deep=True)) for k, _ in own_pairs}
-        result: dict = {}
-        for index, (key_node, value_node) in enumerate(node.value):
-            key = loader.construct_object(key_node, deep=True)
-            if not isinstance(key, str):
-                key = str(key)
-            if index < len(merged) and (key in own_keys or key in result):
-                continue  # a mapping's own keys override what a merge key brought in
-            if key in result:
-                problems.append(
-                    InputProblem(file, key_node.start_mark.line + 1, _dotted((*path, key)),
-                                 f"duplicate key; {key!r} is already set on line {source.positions[(*path, key)][1]}")
-                )
-                continue
-            result[key] = _build(value_node, (*path, key), file, source, problems, loader)
-            source.positions[(*path, key)] = (file, key_node.start_mark.line + 1)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, (*path, i), file, source, problems, loader) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
 
 
 def _merge(base: Any, overlay: Any) -> Any:
@@ -194,7 +186,7 @@ def _problem(error: dict, data: dict, source: SourceMap, file: str) -> InputProb
     if isinstance(cause, FieldRuleError):
         loc = (*loc, *cause.field.split("."))
     file_name, line = source.locate(loc, file)
-    return InputProblem(file_name, line, _dotted(loc), _message(error, loc, cause, data))
+    return InputProblem(file_name, line, dotted(loc), _message(error, loc, cause, data))
 
 
 def _data_path(loc: tuple, data: Any) -> KeyPath:
@@ -215,6 +207,8 @@ def _data_path(loc: tuple, data: Any) -> KeyPath:
 
 def _message(error: dict, loc: KeyPath, cause: Exception | None, data: dict) -> str:
     kind = error["type"]
+    value = error["input"]
+    hidden = conceals(loc, value) and not isinstance(value, (dict, list))
     if isinstance(cause, ValueError):
         return str(cause)
     if kind == "extra_forbidden":
@@ -230,11 +224,15 @@ def _message(error: dict, loc: KeyPath, cause: Exception | None, data: dict) -> 
     if kind == "union_tag_not_found":
         tags = sorted(typing.get_args(m.model_fields["type"].annotation)[0] for m in _models_at(loc, data))
         return f"needs a 'type' key, one of {', '.join(repr(t) for t in tags)}"
-    if kind in {"string_type", "int_type", "bool_type", "list_type", "dict_type", "model_type"}:
-        expected = {"string_type": "a string", "int_type": "a whole number", "bool_type": "true or false",
-                    "list_type": "a list", "dict_type": "a mapping", "model_type": "a mapping"}[kind]
-        hint = "; quote it" if kind == "string_type" and isinstance(error["input"], (int, float, bool)) else ""
-        return f"expected {expected}, got {_describe(error['input'])}{hint}"
+    if kind == "model_type" and hidden and any(issubclass(m, SecretKeyRef) for m in _models_at(loc, data)):
+        return (f"expected a Secret reference {{secret: <name>, key: <key>}}, got {_describe(value, hidden)}; "
+                "keep the value in a Secret and name it here")
+    if kind in _EXPECTED:
+        expected = _EXPECTED[kind]
+        hint = "; quote it" if kind == "string_type" and isinstance(value, (int, float, bool)) else ""
+        return f"expected {expected}, got {_describe(value, hidden)}{hint}"
+    if kind == "less_than_equal" and error["ctx"]["le"] == INT32_MAX and not hidden:
+        return f"{value} is more than Kubernetes stores here: a 32-bit integer, at most {INT32_MAX}"
     message = error["msg"]
     if kind in {"string_pattern_mismatch"} and "DnsLabel" not in message:
         pattern = error["ctx"]["pattern"]
@@ -243,14 +241,23 @@ def _message(error: dict, loc: KeyPath, cause: Exception | None, data: dict) -> 
             if "a-z0-9" in pattern and "[-a-z0-9]" in pattern
             else f"must match {pattern}"
         )
-    return f"{message} (got {error['input']!r})" if not isinstance(error["input"], (dict, list)) else message
+    if isinstance(value, (dict, list)):
+        return message
+    return f"{message} ({_HIDDEN})" if hidden else f"{message} (got {value!r})"
 
 
-def _describe(value: Any) -> str:
+_HIDDEN = "value not shown: it may be a secret"
+_EXPECTED = {"string_type": "a string", "int_type": "a whole number", "bool_type": "true or false", "list_type": "a list",
+             "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping"}
+
+
+def _describe(value: Any, hidden: bool = False) -> str:
     kinds = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
              list: "a list", dict: "a mapping", type(None): "nothing (null)"}
     kind = kinds.get(type(value), type(value).__name__)
-    return kind if isinstance(value, (list, dict, type(None))) else f"{kind} {value!r}"
+    if isinstance(value, (list, dict, type(None))):
+        return kind
+    return f"{kind} ({_HIDDEN})" if hidden else f"{kind} {value!r}"
 
 
 def _allowed_keys(loc: KeyPath, data: dict) -> list[str]:
@@ -291,5 +298,5 @@ def _models_in(annotation: Any, value: Any) -> list[type[BaseModel]]:
     return tagged or found
 
 
-def _dotted(path: KeyPath) -> str:
+def dotted(path: KeyPath) -> str:
     return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")

@@ -26,6 +26,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from meshc.graph import consumer_edges, cycles
+from meshc.kube_values import INT32_MAX, Cidr, ImageRegistry, ImageRepository, ImageTag, RepositoryPath, strict_subnet
 from meshc.naming import AGENT_CHART, MAX_NAME_LENGTH, REGISTRY_CHART, component_names, too_long
 
 
@@ -51,7 +52,9 @@ class MeshcModel(BaseModel):
 # --- value types --------------------------------------------------------------
 
 _DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-_QUANTITY = re.compile(r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
+DNS_LABEL = re.compile(_DNS_LABEL)
+# No leading zero: Kubernetes reads "010" as ten, YAML 1.1 tools as octal eight.
+_QUANTITY = re.compile(r"^[+]?((0|[1-9][0-9]*)(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
 _ENV_NAME = r"^[-._a-zA-Z][-._a-zA-Z0-9]*$"
 
 DnsLabel = Annotated[
@@ -73,6 +76,8 @@ def _quantity_from_yaml(value: Any) -> Any:
 
 
 def _check_quantity(value: str) -> str:
+    if re.match(r"^[+]?0[0-9]", value):
+        raise ValueError(f"{value!r} starts with a zero, which tools read differently (as octal or decimal); write it without the leading zero")
     if not _QUANTITY.match(value):
         raise ValueError(f"{value!r} is not a Kubernetes quantity (for example 500m, 1, 256Mi, 10Gi)")
     return value
@@ -86,7 +91,7 @@ Quantity = Annotated[
     Field(description="A Kubernetes quantity such as 500m, 2, 256Mi or 10Gi."),
 ]
 Port = Annotated[int, Field(ge=1, le=65535)]
-Replicas = Annotated[int, Field(ge=0, description="Number of pods.")]
+Replicas = Annotated[int, Field(ge=0, le=INT32_MAX, description="Number of pods.")]
 Duration = Annotated[str, Field(pattern=r"^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$", description="A Go duration such as 30s, 5m or 1h.")]
 RenderMode = Literal["manifests", "helmrelease"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -98,9 +103,9 @@ LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 class Image(MeshcModel):
     """A container image. The registry prefix comes from `global.imageRegistry` unless set here."""
 
-    repository: str = Field(min_length=1, description="Image repository, e.g. mcpmesh/registry.")
-    tag: str = Field(min_length=1, description="Image tag. Quote numeric tags: \"0.5\".")
-    registry: str | None = Field(default=None, description="Registry prefix for this image. Default: global.imageRegistry.")
+    repository: ImageRepository = Field(description="Image repository, e.g. mcpmesh/registry.")
+    tag: ImageTag = Field(description="Image tag, optionally pinned to a digest (3.6@sha256:...). Quote numeric tags: \"0.5\".")
+    registry: ImageRegistry | None = Field(default=None, description="Registry prefix for this image, without a scheme. Default: global.imageRegistry.")
     pull_policy: Literal["Always", "IfNotPresent", "Never"] = Field(
         default="IfNotPresent", description="Kubernetes imagePullPolicy. Default: IfNotPresent."
     )
@@ -122,8 +127,8 @@ class Autoscaling(MeshcModel):
     """A HorizontalPodAutoscaler on CPU utilization. When enabled, it owns the replica count."""
 
     enabled: bool = Field(default=False, description="Create an HPA. Default: false.")
-    min_replicas: int = Field(default=1, ge=1, description="HPA minimum. Default: 1.")
-    max_replicas: int = Field(default=3, ge=1, description="HPA maximum. Default: 3.")
+    min_replicas: int = Field(default=1, ge=1, le=INT32_MAX, description="HPA minimum. Default: 1.")
+    max_replicas: int = Field(default=3, ge=1, le=INT32_MAX, description="HPA maximum. Default: 3.")
     target_cpu_utilization_percentage: int = Field(
         default=80,
         ge=1,
@@ -135,7 +140,7 @@ class Autoscaling(MeshcModel):
 
 class DisruptionBudget(MeshcModel):
     enabled: bool = Field(default=False, description="Create a PodDisruptionBudget. Default: false.")
-    min_available: int = Field(default=1, ge=0, description="Pods that must stay available. Default: 1.")
+    min_available: int = Field(default=1, ge=0, le=INT32_MAX, description="Pods that must stay available. Default: 1.")
 
 
 class Ingress(MeshcModel):
@@ -242,12 +247,21 @@ PullSecretName = Annotated[
 
 
 class Global(MeshcModel):
-    image_registry: str = Field(default="", description="Registry prefix for every image without its own. Default: none (Docker Hub).")
+    image_registry: ImageRegistry = Field(
+        default="", description="Registry prefix, without a scheme, for every image without its own. Default: none (Docker Hub)."
+    )
     image_pull_secrets: list[PullSecretName] = Field(
         default_factory=list, description="Pull Secrets for every pod: names, or {name: ...} entries. Default: none."
     )
     namespace: DnsLabel = Field(default="mcp-mesh", description="Namespace of the environment. Default: mcp-mesh.")
     create_namespace: bool = Field(default=True, description="Emit the Namespace object. Default: true.")
+    shared_namespace: bool = Field(
+        default=False,
+        description=(
+            "Allow another environment to use the same namespace (they deploy to different clusters). "
+            "Every environment sharing it must say so. Default: false."
+        ),
+    )
 
 
 # --- registry -------------------------------------------------------------------
@@ -488,11 +502,16 @@ class ResourceQuota(MeshcModel):
 class EgressRule(MeshcModel):
     """Traffic leaving the namespace to addresses outside the cluster."""
 
-    cidr: str = Field(
-        pattern=r"^[0-9a-fA-F:.]+/[0-9]{1,3}$", description="Destination range, e.g. 10.20.0.0/16 or 0.0.0.0/0."
-    )
-    except_: list[str] = Field(default_factory=list, alias="except", description="Ranges inside cidr to keep closed. Default: none.")
+    cidr: Cidr = Field(description="Destination range, e.g. 10.20.0.0/16 or 0.0.0.0/0.")
+    except_: list[Cidr] = Field(default_factory=list, alias="except", description="Ranges inside cidr to keep closed. Default: none.")
     ports: list[Port] = Field(default_factory=list, description="TCP ports; empty means every port. Default: every port.")
+
+    @model_validator(mode="after")
+    def _exceptions_inside_the_range(self) -> EgressRule:
+        outside = [c for c in self.except_ if not strict_subnet(c, self.cidr)]
+        if outside:
+            raise FieldRuleError("except", f"{outside[0]!r} is not inside cidr {self.cidr!r}, as Kubernetes requires of ipBlock.except")
+        return self
 
 
 class NetworkPolicies(MeshcModel):
@@ -595,7 +614,7 @@ class Flux(MeshcModel):
     interval: Duration = Field(default="10m", description="Reconcile interval of every Flux object. Default: 10m.")
     timeout: Duration = Field(default="5m", description="How long a layer or release may take to become ready. Default: 5m.")
     retries: int = Field(
-        default=3, ge=0, description="Helm install/upgrade retries; a failed upgrade then rolls back (helm --atomic). Default: 3."
+        default=3, ge=0, le=INT32_MAX, description="Helm install/upgrade retries; a failed upgrade then rolls back (helm --atomic). Default: 3."
     )
 
 
@@ -607,8 +626,8 @@ class GitOps(MeshcModel):
         description="Git URL of the repository holding dist/, without credentials (use secretRef).",
     )
     branch: str = Field(default="main", min_length=1, description="Branch Flux follows. Default: main.")
-    path: str | None = Field(
-        default=None, pattern=r"^\./", description="Folder of this environment's output. Default: ./dist/<env>."
+    path: RepositoryPath | None = Field(
+        default=None, description="Folder of this environment's output, inside the repository. Default: ./dist/<env>."
     )
     secret_ref: DnsLabel | None = Field(default=None, description="Secret with Git credentials. Default: none (public).")
 

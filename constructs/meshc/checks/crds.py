@@ -75,7 +75,11 @@ def _load(directories: tuple[Path, ...]) -> CrdCatalog:
             raise CrdError(str(directory), "no such folder")
         for path in sorted(p for p in directory.rglob("*") if p.suffix in CRD_SUFFIXES and p.is_file()):
             for document in _documents(path):
-                _add(versions, document, str(path))
+                try:
+                    _add(versions, document, str(path))
+                except (AttributeError, TypeError, RecursionError, jsonschema.SchemaError):
+                    # A file the user pointed at, of any shape: one clear error, not a traceback.
+                    raise CrdError(str(path), "holds a CustomResourceDefinition whose spec or schema is not of the shape Kubernetes defines") from None
     return CrdCatalog(versions)
 
 
@@ -99,6 +103,8 @@ def _add(versions: dict, document: Any, source: str) -> None:
             continue
         raw = (entry.get("schema") or {}).get("openAPIV3Schema")
         schema = to_json_schema(raw, root=True) if isinstance(raw, dict) else None
+        if schema is not None:
+            jsonschema.Draft202012Validator.check_schema(schema)
         by_version.setdefault(entry["name"], CrdVersion(entry["name"], bool(entry.get("served", True)), schema, source))
 
 

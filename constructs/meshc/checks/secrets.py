@@ -1,11 +1,6 @@
 """Secrets: a secret-looking variable with a literal value would sit in plain text in dist/.
 
-A name looks secret when one of its words (split on `_`, `-` and `.`) is KEY,
-TOKEN, PASSWORD, PASSWD, SECRET, CREDENTIAL, CREDENTIALS or APIKEY, unless
-its last word says it only points at a secret: FILE, PATH, DIR, URL, URI,
-NAME or ID. Whole words only, so KEYCLOAK_URL, MAX_TOKENS and
-TOKENIZER_MODEL are not secrets. Whatever its name, a value that carries a
-password in a URL (`scheme://user:password@host`) is one too. Both the
+Which names and values are secret is `meshc.secret_names`' rule. Both the
 Deployments meshc writes and the `env` values of mesh HelmReleases are
 checked. `validation.allowLiteralSecrets: true` turns the check off (for
 development environments).
@@ -13,27 +8,11 @@ development environments).
 
 from __future__ import annotations
 
-import re
-
 from meshc.checks.pods import workloads
 from meshc.checks.report import Finding, Scope, dotted, format_subject, source_path
+from meshc.secret_names import is_literal_secret
 
-SECRET_WORDS = frozenset({"KEY", "TOKEN", "PASSWORD", "PASSWD", "SECRET", "CREDENTIAL", "CREDENTIALS", "APIKEY"})
-POINTER_WORDS = frozenset({"FILE", "PATH", "DIR", "URL", "URI", "NAME", "ID"})
 ALLOW_HINT = "or set validation.allowLiteralSecrets: true in a development environment"
-# A `$(VAR)` password is Kubernetes expanding another env var (a Secret reference), not a literal.
-URL_WITH_PASSWORD = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/@\s:]*:(?!\$\()[^/@\s]+@")
-
-
-def looks_secret(name: str) -> bool:
-    words = [w for w in re.split(r"[-_.]+", name.upper()) if w]
-    if not words or words[-1] in POINTER_WORDS:
-        return False
-    return any(word in SECRET_WORDS for word in words)
-
-
-def is_literal_secret(name: str, value: object) -> bool:
-    return isinstance(value, str) and bool(value) and (looks_secret(name) or bool(URL_WITH_PASSWORD.search(value)))
 
 
 def _env_entries(scope: Scope):

@@ -17,7 +17,7 @@ from typing import Any
 
 from meshc.errors import InputError, InputProblem
 from meshc.importer.rules import KNOWN_REMOVED_KEYS
-from meshc.loader import SourceMap, _parse
+from meshc.yaml_source import SourceMap, parse_mapping, read_text
 from meshc.naming import AGENT_CHART, REGISTRY_CHART
 
 class ValuesError(InputError):
@@ -70,7 +70,7 @@ def read_values(path: Path, shown: str) -> tuple[dict, SourceMap]:
         raise ValuesError([InputProblem(shown, None, "", "file not found")])
     problems: list[InputProblem] = []
     try:
-        data, source = _parse(path.read_text(encoding="utf-8"), shown, problems)
+        data, source = parse_mapping(read_text(path, shown), shown, problems)
     except InputError as error:
         raise ValuesError(error.problems) from None
     if problems:
