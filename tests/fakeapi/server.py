@@ -16,7 +16,15 @@ from urllib.parse import parse_qsl, urlsplit
 import yaml
 
 from .defaults import CONTROLLERS, apply_defaults, rfc3339_now
-from .merging import clone, delete_path, find_conflicts, format_path, json_merge_patch, server_side_apply
+from .merging import (
+    clone,
+    delete_path,
+    fields_v1,
+    find_conflicts,
+    format_path,
+    json_merge_patch,
+    server_side_apply,
+)
 
 
 @dataclass(frozen=True)
@@ -197,6 +205,15 @@ class FakeKubeAPIServer:
                 if "status" in given:
                     self._objects[target.key]["status"] = clone(given["status"])
 
+    def apply(self, obj: dict, *, field_manager: str) -> dict:
+        """Server-side apply `obj` as `field_manager` (forced, stored), like that manager's real apply:
+        unlike `seed`, the fields other appliers own stay theirs."""
+        with self._lock:
+            rtype = self._type_of_kind(obj["kind"])
+            target = _Target(rtype, _namespace_of(rtype, obj), obj["metadata"]["name"])
+            _, result = self._apply(target, {"fieldManager": field_manager, "force": "true"}, clone(obj), False)
+            return result
+
     def live(self, kind: str, name: str, namespace: str | None = None) -> dict | None:
         """The stored object, or None; a copy, so tests can't change live state by accident."""
         with self._lock:
@@ -376,9 +393,14 @@ class FakeKubeAPIServer:
         if intents is not None and not dry_run:
             self._intents[target.key] = intents
         unchanged = old is not None and _without_server_metadata(old) == _without_server_metadata(new)
+        applied = intents if intents is not None else self._intents.get(target.key, {})
         if unchanged and _has_manager(old, manager, operation):
-            return clone(old)  # a no-op write changes nothing, not even resourceVersion
+            # A no-op write changes nothing, not even resourceVersion; only who owns what may move.
+            kept = old if not dry_run else clone(old)
+            _record_field_sets(kept, applied)
+            return clone(kept)
         self._stamp(target.rtype, new, old, manager, operation, dry_run)
+        _record_field_sets(new, applied)
         if dry_run:
             return new
         if self.defaults and new["kind"] in CONTROLLERS:
@@ -540,6 +562,13 @@ def _without_server_metadata(obj: dict) -> dict:
 
 def _spec_content(obj: dict) -> dict:
     return {key: value for key, value in obj.items() if key not in ("metadata", "status")}
+
+
+def _record_field_sets(obj: dict, intents: dict[str, dict]) -> None:
+    """Each applier's managedFields entry lists the fields it owns, as a real server's does."""
+    for entry in obj["metadata"]["managedFields"]:
+        if entry["operation"] == "Apply" and entry["manager"] in intents:
+            entry["fieldsV1"] = fields_v1(intents[entry["manager"]])
 
 
 def _has_manager(obj: dict, manager: str, operation: str) -> bool:
