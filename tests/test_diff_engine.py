@@ -376,6 +376,8 @@ def test_an_unknown_context_lists_the_known_ones(fake_api, tmp_path, project):
 @pytest.mark.parametrize("overrides, message", [
     ({"live_from": "x.yaml", "against_git": "main"}, "--live-from and --against-git are different comparisons"),
     ({"live_from": "x.yaml", "read_only": True}, "--live-from compares offline, so --read-only would have no effect"),
+    ({"against_git": "main", "field_manager": "kubectl"},
+     "--against-git compares offline, so --field-manager would have no effect"),
     ({"against_env": ENVIRONMENT}, f"--against-env {ENVIRONMENT} is the environment itself"),
     ({"concurrency": 0}, "--concurrency must be at least 1"),
 ])

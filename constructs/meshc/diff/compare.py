@@ -19,7 +19,7 @@ from deepdiff import DeepDiff
 from deepdiff.model import CUSTOM_FIELD
 from deepdiff.operator import BaseOperator
 
-from meshc.diff.listkeys import SchemaNode, schema_of
+from meshc.diff.listkeys import ATOMIC, SchemaNode, schema_of
 
 
 class _Absent:
@@ -76,7 +76,7 @@ def compare(before: Any, after: Any, schema: SchemaNode | None = None) -> tuple[
     """Every field that differs between `before` and `after`, in a stable order.
 
     `schema` says which lists are keyed; with none, every list is atomic."""
-    schema = schema or schema_of("", "")
+    schema = schema or ATOMIC
     positions: dict[tuple, tuple[int, int]] = {}
     new = _keyed(after, schema, (), positions, side=0)  # first: an item's place in the new list wins
     old = _keyed(before, schema, (), positions, side=1)

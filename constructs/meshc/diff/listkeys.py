@@ -64,7 +64,7 @@ def schema_of(api_version: str, kind: str) -> SchemaNode:
     # kubernetes-validate's file names: apps/v1 -> apps-v1, networking.k8s.io/v1 -> networking-v1
     suffix = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
     schema = _kind_schema(folder, f"{kind.lower()}-{suffix}.json")
-    return SchemaNode(schema, definitions if schema is not None else {})
+    return ATOMIC if schema is None else SchemaNode(schema, definitions)
 
 
 @lru_cache(maxsize=1)
@@ -93,3 +93,6 @@ def _resolve(schema: Schema | None, definitions: dict[str, Schema]) -> Schema | 
         else:
             return schema
     return None
+
+
+ATOMIC = SchemaNode(None, {})  # no schema: every list atomic

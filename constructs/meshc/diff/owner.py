@@ -12,7 +12,6 @@ it; the dry-run adds the same two labels, or it would report them as removed fro
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 
 from meshc.build import BuiltEnvironment, Manifest
@@ -42,10 +41,10 @@ class Applier:
         kustomization = self.kustomizations.get(manifest.layer)
         if self.field_manager != KUSTOMIZE_CONTROLLER or kustomization is None:
             return manifest.obj
-        obj = copy.deepcopy(manifest.obj)
-        labels = obj["metadata"].setdefault("labels", {})
-        labels[FLUX_NAME_LABEL], labels[FLUX_NAMESPACE_LABEL] = kustomization
-        return obj
+        name, namespace = kustomization
+        metadata = manifest.obj["metadata"]
+        labels = {**(metadata.get("labels") or {}), FLUX_NAME_LABEL: name, FLUX_NAMESPACE_LABEL: namespace}
+        return {**manifest.obj, "metadata": {**metadata, "labels": labels}}  # the build's object stays as it is
 
 
 def flux_kustomizations(desired: BuiltEnvironment) -> dict[str, tuple[str, str]]:
