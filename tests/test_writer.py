@@ -214,7 +214,7 @@ def test_failure_while_writing_leaves_dist_untouched_and_no_scratch_folder(synth
 
     original = Path.write_bytes
     monkeypatch.setattr(Path, "write_bytes", failing_write)
-    with pytest.raises(OSError):
+    with pytest.raises(writer.DistWriteError, match="cannot write dist/: No space left on device"):
         synthesize(synthesized, [])
     monkeypatch.undo()
     assert read_tree(synthesized.dist) == before
@@ -229,11 +229,25 @@ def test_failure_while_swapping_folders_leaves_dist_untouched(synthesized, read_
         raise OSError(5, "Input/output error")
 
     monkeypatch.setattr(writer, "exchange", failing_exchange)
-    with pytest.raises(OSError):
+    with pytest.raises(writer.DistWriteError, match="Input/output error; dist/ was left as it was"):
         synthesize(synthesized, [])
     monkeypatch.undo()
     assert read_tree(synthesized.dist) == before
     assert sorted(p.name for p in synthesized.root.iterdir() if p.name.startswith(".dist.staging")) == []
+
+
+def test_a_write_error_is_an_exit_2_message_not_a_traceback(synthesized, use_project, cli_runner, monkeypatch):
+    import main
+
+    def full_disk(self: Path, data: bytes) -> int:
+        raise OSError(28, "No space left on device", str(self))
+
+    use_project(synthesized)
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    result = cli_runner.invoke(main.cli, ["synth"])
+    assert result.exit_code == 2
+    assert "error: cannot write dist/: No space left on device" in result.output
+    assert "Traceback" not in result.output
 
 
 def test_a_system_that_cannot_exchange_still_replaces_dist(synthesized, read_tree, monkeypatch):

@@ -134,22 +134,41 @@ class DistLockedError(MeshcError):
                 "Run synth again once it has finished.")
 
 
+class DistWriteError(MeshcError):
+    """The file system refused a write (disk full, permissions); dist/ was left as it was."""
+
+    def __init__(self, cause: OSError):
+        self.cause = cause
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f" ({self.cause.filename})" if self.cause.filename else ""
+        return f"cannot write dist/: {self.cause.strerror or self.cause}{where}; dist/ was left as it was."
+
+
 def write_environments(dist: Path, trees: dict[str, dict[str, bytes]], *, remove_others: bool) -> WriteSummary:
     """Replace dist/<env> for each tree; with `remove_others`, drop folders of environments that no longer exist."""
-    with dist_lock(dist):
-        recover(dist)
-        stale = _stale_environments(dist, trees) if remove_others else []
-        summary = WriteSummary()
-        for env, files in trees.items():
-            _summarize(summary, env, read_tree(dist / env), files)
-        for env in stale:
-            summary.removed += [f"{env}/{path}" for path in read_tree(dist / env)]
-        staging = dist.parent / f"{STAGING_PREFIX}{os.getpid()}"
-        try:
-            _assemble(staging, dist, trees, replaced={*trees, *stale})
-            _swap_in(staging, dist)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)  # after the swap it holds the old dist/
+    try:
+        with dist_lock(dist):
+            return _write_locked(dist, trees, remove_others)
+    except OSError as error:
+        raise DistWriteError(error) from None
+
+
+def _write_locked(dist: Path, trees: dict[str, dict[str, bytes]], remove_others: bool) -> WriteSummary:
+    recover(dist)
+    stale = _stale_environments(dist, trees) if remove_others else []
+    summary = WriteSummary()
+    for env, files in trees.items():
+        _summarize(summary, env, read_tree(dist / env), files)
+    for env in stale:
+        summary.removed += [f"{env}/{path}" for path in read_tree(dist / env)]
+    staging = dist.parent / f"{STAGING_PREFIX}{os.getpid()}"
+    try:
+        _assemble(staging, dist, trees, replaced={*trees, *stale})
+        _swap_in(staging, dist)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # after the swap it holds the old dist/
     return summary
 
 
