@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from meshc.build import BuiltEnvironment, component_of
 from meshc.diff.changeset import Entry, ObjectRef, make_entry
+from meshc.diff.listkeys import schema_of
 from meshc.diff.normalize import (
     align_quantities,
     drop_hpa_replicas,
@@ -54,7 +55,7 @@ def assess(ref: ObjectRef, component: str, before: dict | None, after: dict | No
     if fields_meshc_sets and after is not None:
         after = secret_string_data(after)
         if before is not None:
-            before = align_quantities(project_onto(before, after), after)
+            before = align_quantities(project_onto(before, after, schema_of(ref.api_version, ref.kind)), after)
     if autoscaler and before is not None and after is not None:
         live_replicas = (before.get("spec") or {}).get("replicas")
         if live_replicas != (after.get("spec") or {}).get("replicas"):
