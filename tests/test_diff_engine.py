@@ -93,7 +93,7 @@ def test_a_changed_field_shows_its_path_old_and_new_value(seeded, built, project
     assert entry.component == "agent/hello-agent"
 
 
-def test_a_field_removed_locally_is_a_change(seeded, built, project, options):
+def test_a_field_flux_applied_and_dist_no_longer_sets_shows_as_removed(seeded, built, project, options):
     previous = applied(built, "ConfigMap", "hello-agent-config")
     previous["data"]["LEGACY_FLAG"] = "on"
     seeded.seed([previous], field_manager=KUSTOMIZE_CONTROLLER)  # Flux applied it last time; now unset
