@@ -62,6 +62,15 @@ def test_a_reordered_keyed_list_is_reported_as_an_order_change():
     assert deployment_pairs(before, after) == [(f"{POD}.containers[name=app].env (order)", ["A", "B"], ["B", "A"])]
 
 
+def test_a_keyed_list_whose_items_break_the_key_rules_is_compared_by_position():
+    before = deployment(containers=[{"name": "a", "image": "x:1"}, {"name": "a", "image": "y:1"}])
+    after = deployment(containers=[{"name": "a", "image": "x:1"}, {"name": "a", "image": "y:2"}])
+    assert deployment_pairs(before, after) == [(f"{POD}.containers[1].image", "y:1", "y:2")]
+    odd = deployment(containers=[{"name": {"not": "a name"}}])
+    assert deployment_pairs(odd, deployment(containers=[{"name": "b"}])) == [  # one side keyed, one not
+        (f"{POD}.containers", [{"name": {"not": "a name"}}], [{"name": "b"}])]
+
+
 def test_a_list_the_schema_calls_atomic_is_compared_by_position_even_with_unique_names():
     # HelmRelease has no schema in kubernetes-validate, so its lists are atomic, as in a CRD without markers.
     before = {"spec": {"values": {"items": [{"name": "a"}, {"name": "b"}]}}}

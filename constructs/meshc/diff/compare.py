@@ -138,7 +138,8 @@ def _item_keys(items: list, list_keys: tuple[str, ...]) -> list[ItemKey] | None:
     if not list_keys or not all(isinstance(item, dict) for item in items):
         return None
     keys = [ItemKey(tuple((name, item[name]) for name in list_keys if name in item)) for item in items]
-    return keys if all(key.fields for key in keys) and len(set(keys)) == len(keys) else None
+    scalar = all(isinstance(value, (str, int, float, bool)) for key in keys for _, value in key.fields)
+    return keys if scalar and all(key.fields for key in keys) and len(set(keys)) == len(keys) else None
 
 
 def _plain(value: Any) -> Any:
