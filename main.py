@@ -95,11 +95,13 @@ def validate(environments: tuple[str, ...], output: str, crd_dirs: tuple[Path, .
 @cli_options.live_from
 @cli_options.against_env
 @cli_options.against_git
+@cli_options.field_manager
 def diff(environment: str, output: str, **comparison) -> None:
     """What applying an environment would change: create, change, prune.
 
     Compares with the live cluster by server-side apply dry-run (nothing is written), or offline
-    with --live-from, --against-env or --against-git. Exit 0: no differences; 1: differences;
+    with --live-from, --against-env or --against-git. The dry-run applies as the field manager
+    that applies dist/ (kustomize-controller under Flux; see --field-manager). Exit 0: no differences; 1: differences;
     2: errors (partial results are still printed).
     """
     # Color on a terminal only, and never when NO_COLOR is set to anything (https://no-color.org).

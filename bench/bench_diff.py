@@ -4,11 +4,11 @@
                                                         (defaults: 100 500, 8 16, 0.002)
 
 For each N it writes 3 environment files, builds them with meshc's real build, and seeds a
-FakeKubeAPIServer (tests/fakeapi, 2 ms latency per request) with every object as meshc applied
-it, plus some drift: 1% of the agents run an older image, 1% of the Services are missing, and
+FakeKubeAPIServer (tests/fakeapi, 2 ms latency per request) with every object as Flux's
+kustomize-controller applied it, plus some drift: 1% of the agents run an older image, 1% of the Services are missing, and
 each environment has a leftover ConfigMap for prune. Then, per environment:
 
-- meshc diff: what `python main.py diff` does after building (engine.LiveDiff): discovery, one
+- meshc diff: what `python main.py diff` does after building (meshc.diff.live.LiveDiff): discovery, one
   labelled LIST per kind and namespace, a dry-run per object on --concurrency workers (8, the
   default, and 16);
 - one by one: what `kubectl diff --server-side` does: a GET and a dry-run PATCH per object,
@@ -52,7 +52,7 @@ def write_project(root: Path, agents: int) -> None:
             lines += [f"  agent-{i:04d}:", f"    capabilities: [cap-{i}]", "    env: {LOG_LEVEL: info}",
                       "    resources: {requests: {cpu: 50m, memory: 64Mi}, limits: {cpu: 100m, memory: 128Mi}}"]
             if i % 10 == 0:
-                lines += ["    autoscaling: {enabled: true, minReplicas: 1, maxReplicas: 4}",
+                lines += ["    autoscaling: {enabled: true, minReplicas: 2, maxReplicas: 4}",
                           "    disruptionBudget: {enabled: true}"]
         (root / "environments" / f"{env}.yaml").write_text("\n".join(lines) + "\n")
 
@@ -64,13 +64,16 @@ def build(root: Path) -> list:
 
 
 def live_objects(built: list) -> list[dict]:
-    """What the cluster holds: meshc's objects, with drift."""
+    """What the cluster holds: meshc's objects as Flux applied them, with drift."""
     import copy
+
+    from meshc.diff.owner import Applier
 
     objects = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "flux-system"}}]
     for environment in built:
+        applier = Applier.of(environment)
         for manifest in environment.manifests:
-            obj = copy.deepcopy(manifest.obj)
+            obj = copy.deepcopy(applier.as_applied(manifest))
             agent = manifest.component.removeprefix("agent/agent-")
             drifted = manifest.component.startswith("agent/") and int(agent) % DRIFT_EVERY == 1
             if drifted and manifest.kind == "Service":
@@ -91,7 +94,7 @@ def serve(seed_file: str, latency: float) -> None:
     """Child: run the fake, answer 'reset' / 'stats' / 'quit' on stdin."""
     from fakeapi import FakeKubeAPIServer
     fake = FakeKubeAPIServer(latency=0.0)
-    fake.seed(json.loads(Path(seed_file).read_text()))
+    fake.seed(json.loads(Path(seed_file).read_text()), field_manager="kustomize-controller")
     fake.latency = latency
     fake.start()
     print(fake.url, flush=True)
@@ -129,19 +132,22 @@ def client(method: str, project: str, kubeconfig: str, concurrency: int) -> None
     build_seconds = time.perf_counter() - started
     rss_after_build = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     from meshc.diff import cluster as kube
-    from meshc.diff import engine
     from meshc.diff.changeset import ChangeSet, Mode
+    from meshc.diff.live import LiveDiff
+    from meshc.diff.owner import Applier
     from meshc.diff.render import render
 
     started = time.perf_counter()
     counts: Counter = Counter()
     for environment in built:
-        connection = kube.connect(kubeconfig, None, concurrency + 2)
+        applier = Applier.of(environment)
+        connection = kube.connect(kubeconfig, None, concurrency + 2, field_manager=applier.field_manager)
         if method == "meshc":
-            changeset = engine.LiveDiff(connection, environment, False, concurrency, None).run()
+            changeset = LiveDiff(connection, environment, applier=applier, concurrency=concurrency).run()
         else:
-            changeset = ChangeSet(environment.name, Mode.DRY_RUN, "bench", "live", "after",
-                                  tuple(one_by_one(connection, environment, engine)))
+            changeset = ChangeSet(environment=environment.name, mode=Mode.DRY_RUN, source="bench", before_label="live",
+                                  after_label="after", entries=tuple(one_by_one(connection, environment, applier)),
+                                  field_manager=applier.field_manager)
         render(changeset, "text")
         connection.close()
         counts.update(changeset.counts())
@@ -150,18 +156,19 @@ def client(method: str, project: str, kubeconfig: str, concurrency: int) -> None
                       "rss_after_build_mib": rss_after_build / 1024, "counts": dict(counts)}), flush=True)
 
 
-def one_by_one(connection, environment, engine) -> list:
+def one_by_one(connection, environment, applier) -> list:
     """kubectl diff --server-side: per object, GET the live object, then a dry-run PATCH. No prune."""
     from meshc.diff.changeset import ObjectRef
+    from meshc.diff.plan import assess
 
     entries = []
     for manifest in environment.manifests:
         resource_kind = connection.resource(manifest.obj["apiVersion"], manifest.kind)
         live = connection.get(resource_kind, manifest.namespace, manifest.name)
-        result = connection.dry_run_apply(resource_kind, manifest.obj)
+        result = connection.dry_run_apply(resource_kind, applier.as_applied(manifest))
         created = not (result.get("metadata") or {}).get("resourceVersion")
-        entries.append(engine.assess(ObjectRef.of(manifest.obj), manifest.component, None if created else live,
-                                     result, fields_meshc_sets=False))
+        entries.append(assess(ObjectRef.of(manifest.obj), manifest.component, None if created else live,
+                              result, fields_meshc_sets=False))
     return entries
 
 

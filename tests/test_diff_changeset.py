@@ -54,8 +54,8 @@ def test_subjects_name_kind_namespace_and_name():
 
 
 def test_identity_ignores_the_api_version():
-    v1 = ObjectRef("autoscaling/v1", "HorizontalPodAutoscaler", "mesh", "a")
-    v2 = ObjectRef("autoscaling/v2", "HorizontalPodAutoscaler", "mesh", "a")
+    v1 = ObjectRef(api_version="autoscaling/v1", kind="HorizontalPodAutoscaler", namespace="mesh", name="a")
+    v2 = ObjectRef(api_version="autoscaling/v2", kind="HorizontalPodAutoscaler", namespace="mesh", name="a")
     assert v1.key == v2.key and v1 != v2
 
 
@@ -63,27 +63,32 @@ def test_entries_are_grouped_platform_first_then_named_components_then_agents():
     made = [entry(None, obj(name=n, component=c, instance=i), component=g) for n, c, i, g in [
         ("z", "agent", "b", "agent/b"), ("y", "agent", "a", "agent/a"), ("r", "registry", None, "registry"),
         ("q", None, None, "platform"), ("d", "delivery", None, "delivery")]]
-    changeset = ChangeSet("env", Mode.DRY_RUN, "test", "live", "after", tuple(made))
+    changeset = ChangeSet(environment="env", mode=Mode.DRY_RUN, source="test", before_label="live", after_label="after",
+                          entries=tuple(made))
     assert [component for component, _ in changeset.by_component()] == [
         "platform", "delivery", "registry", "agent/a", "agent/b"]
 
 
 def test_has_changes_and_counts():
     unchanged = entry(obj(a="1"), obj(a="1"))
-    changeset = ChangeSet("env", Mode.DRY_RUN, "test", "live", "after", (unchanged,))
+    changeset = ChangeSet(environment="env", mode=Mode.DRY_RUN, source="test", before_label="live", after_label="after",
+                          entries=(unchanged,))
     assert not changeset.has_changes() and changeset.counts() == {
         "create": 0, "change": 0, "delete": 0, "unchanged": 1}
-    changeset = ChangeSet("env", Mode.DRY_RUN, "test", "live", "after", (unchanged, entry(obj(name="d"), None)))
+    changeset = ChangeSet(environment="env", mode=Mode.DRY_RUN, source="test", before_label="live", after_label="after",
+                          entries=(unchanged, entry(obj(name="d"), None)))
     assert changeset.has_changes() and changeset.counts()["delete"] == 1
 
 
 def test_a_helm_release_says_its_chart_render_is_not_compared():
     release = entry(obj("HelmRelease", "r", a="1"), obj("HelmRelease", "r", a="2"))
     assert release.notes == ("chart render not compared",)
-    changeset = ChangeSet("env", Mode.DRY_RUN, "test", "live", "after", (release,))
+    changeset = ChangeSet(environment="env", mode=Mode.DRY_RUN, source="test", before_label="live", after_label="after",
+                          entries=(release,))
     assert changeset.notes == (HELM_RELEASE_NOTE,)
 
 
 def test_read_only_and_live_file_are_the_less_accurate_modes():
-    accurate = {mode for mode in Mode if ChangeSet("e", mode, "s", "b", "a").accurate}
+    accurate = {mode for mode in Mode
+                if ChangeSet(environment="e", mode=mode, source="s", before_label="b", after_label="a").accurate}
     assert accurate == {Mode.DRY_RUN, Mode.AGAINST_ENV, Mode.AGAINST_GIT}

@@ -14,9 +14,11 @@ import pytest
 from fakeapi import write_kubeconfig
 from test_diff_support import (  # noqa: F401  (fixtures)
     ENVIRONMENT,
+    KUSTOMIZE_CONTROLLER,
     LIVE,
     NAMESPACE,
     RETIRED_TOKEN,
+    applied,
     built,
     desired,
     environment_text,
@@ -39,9 +41,9 @@ def run(cli_runner, use_project, project):
 
 
 def drift(seeded, built) -> None:
-    previous = desired(built, "Deployment", "hello-agent")
+    previous = applied(built, "Deployment", "hello-agent")
     previous["spec"]["template"]["spec"]["containers"][0]["image"] = "mcpmesh/python-runtime:3.5"
-    seeded.seed([previous])
+    seeded.seed([previous], field_manager=KUSTOMIZE_CONTROLLER)
 
 
 def test_exit_0_when_the_cluster_matches(run, seeded, kubeconfig):
@@ -226,3 +228,16 @@ def test_color_on_a_terminal_unless_no_color(project):
     assert "\033[31m  - ConfigMap/mesh-demo/retired-agent-config\033[0m" in colored
     plain = on_a_terminal(project, no_color=True)
     assert "  - ConfigMap/mesh-demo/retired-agent-config  [deleted by Flux prune]" in plain and "\033[" not in plain
+
+
+def test_field_manager_names_who_the_dry_run_applies_as(run, seeded, kubeconfig):
+    result = run("--kubeconfig", str(kubeconfig), "--field-manager", "ops-tool")
+    assert "mode: server-side apply dry-run as field manager ops-tool" in result.stdout
+    patches = [r for r in seeded.requests if r.method == "PATCH"]
+    assert patches and {r.query["fieldManager"] for r in patches} == {"ops-tool"}
+
+
+def test_field_manager_with_read_only_is_refused(run, kubeconfig):
+    result = run("--kubeconfig", str(kubeconfig), "--read-only", "--field-manager", "ops-tool")
+    assert result.exit_code == 2
+    assert "--read-only sends no dry-run, so --field-manager would have no effect" in result.stderr

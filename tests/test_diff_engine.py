@@ -10,7 +10,9 @@ import pytest
 from fakeapi import FakeKubeAPIServer, write_kubeconfig
 from meshc.build import BuiltEnvironment, Manifest
 from meshc.diff import DiffOptions, run_diff
-from meshc.diff import engine
+from meshc.diff.live import LiveDiff
+from meshc.diff.owner import Applier
+from meshc.diff.plan import OWNED_KINDS
 from meshc.diff.changeset import Action, Mode
 from meshc.diff.compare import ABSENT
 from meshc.diff.cluster import connect
@@ -21,17 +23,21 @@ from meshc.diff.errors import (
     KubeconfigError,
     Reason,
 )
+from meshc.diff import live
 from test_diff_support import (  # noqa: F401  (fixtures)
     ENVIRONMENT,
     FLUX_NAMESPACE,
+    KUSTOMIZE_CONTROLLER,
     NAMESPACE,
     RETIRED_TOKEN,
     RETIRED_TOKEN_TEXT,
+    applied,
     built,
     changed,
     desired,
     entries,
     fields,
+    flux_applied,
     live_items,
     options,
     project,
@@ -43,10 +49,11 @@ OWNERSHIP = {"app.kubernetes.io/managed-by": "meshc", "meshc.io/environment": EN
 
 
 def seed(fake, built, without: tuple[str, str]) -> None:
-    """Seed diffdemo as meshc applied it, except one (kind, name)."""
+    """Seed diffdemo as Flux applied it, except one (kind, name)."""
     fake.seed([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": FLUX_NAMESPACE}}],
               field_manager="flux", operation="Update")
-    fake.seed([m.obj for m in built.manifests if (m.kind, m.name) != without])
+    fake.seed(flux_applied(built, [m for m in built.manifests if (m.kind, m.name) != without]),
+              field_manager=KUSTOMIZE_CONTROLLER)
 
 
 def snapshot(fake, built) -> dict:
@@ -66,7 +73,8 @@ def config_map(name: str, labels: dict | None = None, **data) -> dict:
 
 
 def test_in_sync_with_the_live_fixture_despite_server_defaults(fake_api, live_items, project, options):
-    fake_api.seed([item for item in copy.deepcopy(live_items) if not item["metadata"]["name"].startswith("retired-")])
+    fake_api.seed([item for item in copy.deepcopy(live_items) if not item["metadata"]["name"].startswith("retired-")],
+                  field_manager=KUSTOMIZE_CONTROLLER)
     result = run_diff(project, options())
     assert not result.changeset.has_changes(), result.rendered
     assert result.changeset.counts()["unchanged"] == 27 and not result.changeset.failures
@@ -74,9 +82,9 @@ def test_in_sync_with_the_live_fixture_despite_server_defaults(fake_api, live_it
 
 
 def test_a_changed_field_shows_its_path_old_and_new_value(seeded, built, project, options):
-    previous = desired(built, "Deployment", "hello-agent")
+    previous = applied(built, "Deployment", "hello-agent")
     previous["spec"]["template"]["spec"]["containers"][0]["image"] = "mcpmesh/python-runtime:3.5"
-    seeded.seed([previous])
+    seeded.seed([previous], field_manager=KUSTOMIZE_CONTROLLER)
     changeset = run_diff(project, options()).changeset
     assert changed(changeset) == {f"Deployment/{NAMESPACE}/hello-agent": "change"}
     entry = entries(changeset)[f"Deployment/{NAMESPACE}/hello-agent"]
@@ -85,13 +93,50 @@ def test_a_changed_field_shows_its_path_old_and_new_value(seeded, built, project
     assert entry.component == "agent/hello-agent"
 
 
-def test_a_field_removed_locally_is_a_change(seeded, built, project, options):
-    previous = desired(built, "ConfigMap", "hello-agent-config")
+def test_a_field_flux_applied_and_dist_no_longer_sets_shows_as_removed(seeded, built, project, options):
+    previous = applied(built, "ConfigMap", "hello-agent-config")
     previous["data"]["LEGACY_FLAG"] = "on"
-    seeded.seed([previous])  # meshc applied it last time; this build no longer sets it
+    seeded.seed([previous], field_manager=KUSTOMIZE_CONTROLLER)  # Flux applied it last time; now unset
     entry = entries(run_diff(project, options()).changeset)[f"ConfigMap/{NAMESPACE}/hello-agent-config"]
     assert entry.action is Action.CHANGE
     assert fields(entry) == {"data.LEGACY_FLAG": ("on", ABSENT)}
+
+
+def test_as_another_field_manager_a_field_flux_applied_is_not_seen_as_removed(seeded, built, project, options):
+    previous = applied(built, "ConfigMap", "hello-agent-config")
+    previous["data"]["LEGACY_FLAG"] = "on"
+    seeded.seed([previous], field_manager=KUSTOMIZE_CONTROLLER)
+    result = run_diff(project, options(field_manager="meshc"))  # meshc owns no field: SSA keeps them all
+    entry = entries(result.changeset)[f"ConfigMap/{NAMESPACE}/hello-agent-config"]
+    assert entry.action is Action.UNCHANGED
+    assert "dry-run as field manager meshc" in result.rendered
+
+
+def test_a_field_another_applier_also_owns_is_not_shown_as_removed(seeded, built, project, options):
+    previous = applied(built, "ConfigMap", "hello-agent-config")
+    previous["data"]["LEGACY_FLAG"] = "on"
+    seeded.seed([previous], field_manager=KUSTOMIZE_CONTROLLER)
+    seeded.apply({**config_map("hello-agent-config"), "data": {"LEGACY_FLAG": "on"}}, field_manager="ops-tool")
+    entry = entries(run_diff(project, options()).changeset)[f"ConfigMap/{NAMESPACE}/hello-agent-config"]
+    assert entry.action is Action.UNCHANGED  # Flux's apply would keep it: ops-tool still owns it
+
+
+def test_the_dry_run_sends_the_labels_flux_adds_to_what_it_applies(seeded, built, project, options):
+    run_diff(project, options())
+    (sent,) = [r for r in writes(seeded) if r.path.endswith("/deployments/hello-agent")]
+    labels = sent.body["metadata"]["labels"]
+    assert (labels["kustomize.toolkit.fluxcd.io/name"], labels["kustomize.toolkit.fluxcd.io/namespace"]) == (
+        "meshc-diffdemo-agents", FLUX_NAMESPACE)
+
+
+def test_an_environment_flux_does_not_deliver_is_dry_run_as_meshc(built):
+    without_flux = BuiltEnvironment(built.environment, tuple(m for m in built.manifests if m.layer != "flux"))
+    applier = Applier.of(without_flux)
+    assert applier.field_manager == "meshc"
+    manifest = without_flux.manifests[0]
+    assert applier.as_applied(manifest) is manifest.obj
+    assert Applier.of(built).field_manager == KUSTOMIZE_CONTROLLER
+    assert Applier.of(built, "ops-tool").field_manager == "ops-tool"
 
 
 def test_a_hand_edit_is_drift_meshc_would_revert(seeded, project, options):
@@ -153,9 +198,9 @@ def test_objects_in_a_namespace_this_diff_creates_are_created_without_a_dry_run(
 
 
 def test_replicas_an_autoscaler_owns_are_not_drift(seeded, built, project, options):
-    earlier = desired(built, "Deployment", "weather-agent")
-    earlier["spec"]["replicas"] = 2  # what meshc applied before autoscaling was enabled
-    seeded.seed([earlier])
+    earlier = applied(built, "Deployment", "weather-agent")
+    earlier["spec"]["replicas"] = 2  # what Flux applied before autoscaling was enabled
+    seeded.seed([earlier], field_manager=KUSTOMIZE_CONTROLLER)
     scaled = seeded.live("Deployment", "weather-agent", NAMESPACE)
     scaled["spec"]["replicas"] = 7
     seeded.seed([scaled], field_manager="kube-controller-manager", operation="Update")
@@ -178,7 +223,7 @@ def test_a_secret_is_compared_but_its_values_never_shown(fake_api, live_items, b
               "data": {"token": "bmV3LXRva2Vu", "extra": "ZXh0cmE="}}
     environment = BuiltEnvironment(built.environment, (Manifest("agents", "agent/retired-agent", "test", secret),))
     cluster = connect(str(kubeconfig), None, 4)
-    changeset = engine.LiveDiff(cluster, environment, False, 4, None).run()
+    changeset = LiveDiff(cluster, environment, applier=Applier.of(environment), concurrency=4).run()
     cluster.close()
     entry = entries(changeset)[f"Secret/{NAMESPACE}/retired-agent-token"]
     assert fields(entry) == {"data.extra": (ABSENT, "***"), "data.token": ("*** (before)", "*** (after)")}
@@ -193,18 +238,18 @@ def test_a_secret_is_compared_but_its_values_never_shown(fake_api, live_items, b
 # --- requests -----------------------------------------------------------------------------------
 
 
-def test_every_write_is_a_forced_dry_run_apply_as_meshc(fake_api, built, project, options):
+def test_every_write_is_a_forced_dry_run_apply_as_kustomize_controller(fake_api, built, project, options):
     seed(fake_api, built, without=("Service", "hello-agent"))
-    previous = desired(built, "Deployment", "hello-agent")
+    previous = applied(built, "Deployment", "hello-agent")
     previous["spec"]["template"]["spec"]["containers"][0]["image"] = "mcpmesh/python-runtime:3.5"
-    fake_api.seed([previous])
+    fake_api.seed([previous], field_manager=KUSTOMIZE_CONTROLLER)
     before = snapshot(fake_api, built)
     changeset = run_diff(project, options()).changeset
     assert set(changed(changeset).values()) == {"create", "change"}
     sent = writes(fake_api)
     assert len(sent) == 27
     assert {(r.method, r.content_type) for r in sent} == {("PATCH", "application/apply-patch+yaml")}
-    assert all(r.query == {"dryRun": "All", "fieldManager": "meshc", "force": "true"} for r in sent)
+    assert all(r.query == {"dryRun": "All", "fieldManager": KUSTOMIZE_CONTROLLER, "force": "true"} for r in sent)
     assert snapshot(fake_api, built) == before  # nothing stored
 
 
@@ -224,9 +269,9 @@ def test_live_state_is_read_with_one_labelled_list_per_kind_and_namespace(seeded
 
 def test_read_only_mode_only_reads_and_says_it_is_less_accurate(seeded, built, project, options):
     seeded.fail(method="PATCH", status=403, message="patch is forbidden")  # view-only credentials
-    previous = desired(built, "Deployment", "hello-agent")
+    previous = applied(built, "Deployment", "hello-agent")
     previous["spec"]["template"]["spec"]["containers"][0]["image"] = "mcpmesh/python-runtime:3.5"
-    seeded.seed([previous])
+    seeded.seed([previous], field_manager=KUSTOMIZE_CONTROLLER)
     result = run_diff(project, options(read_only=True))
     assert writes(seeded) == []
     assert result.changeset.mode is Mode.READ_ONLY and not result.changeset.accurate
@@ -235,14 +280,14 @@ def test_read_only_mode_only_reads_and_says_it_is_less_accurate(seeded, built, p
 
 
 def test_read_only_mode_cannot_see_a_field_removed_locally(seeded, built, project, options):
-    previous = desired(built, "ConfigMap", "hello-agent-config")
+    previous = applied(built, "ConfigMap", "hello-agent-config")
     previous["data"]["LEGACY_FLAG"] = "on"
-    seeded.seed([previous])
+    seeded.seed([previous], field_manager=KUSTOMIZE_CONTROLLER)
     assert not run_diff(project, options(read_only=True)).changeset.has_changes()  # the documented limit
 
 
 def test_progress_is_reported_per_object(seeded, project, options, monkeypatch):
-    monkeypatch.setattr(engine, "PROGRESS_MIN_OBJECTS", 10)
+    monkeypatch.setattr(live, "PROGRESS_MIN_OBJECTS", 10)
     seen = []
     run_diff(project, options(), progress=lambda done, total: seen.append((done, total)))
     assert seen[-1] == (26, 26) and len(seen) == 26  # the Namespace is dry-run first, alone: below the threshold
@@ -265,7 +310,8 @@ def test_a_forbidden_dry_run_suggests_read_only_and_keeps_partial_results(seeded
 def test_a_kind_the_cluster_does_not_serve_fails_only_its_objects(tmp_path, built, project):
     with FakeKubeAPIServer(without_kinds=("HelmRelease",)) as fake:
         fake.seed([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": FLUX_NAMESPACE}}])
-        fake.seed([m.obj for m in built.manifests if m.kind != "HelmRelease"])
+        fake.seed(flux_applied(built, [m for m in built.manifests if m.kind != "HelmRelease"]),
+                  field_manager=KUSTOMIZE_CONTROLLER)
         path = write_kubeconfig(tmp_path / "config", {"fake": (fake.url, None)}, "fake")
         result = run_diff(project, DiffOptions(environment=ENVIRONMENT, kubeconfig=str(path)))
     (failure,) = result.changeset.failures
@@ -311,7 +357,7 @@ def test_rejected_credentials_stop_with_one_error(tmp_path, project):
 def test_the_context_selects_the_cluster(fake_api, built, project, tmp_path):
     with FakeKubeAPIServer() as prod:
         prod.seed([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": FLUX_NAMESPACE}}])
-        prod.seed([m.obj for m in built.manifests])
+        prod.seed(flux_applied(built), field_manager=KUSTOMIZE_CONTROLLER)
         path = two_cluster_kubeconfig(tmp_path / "config", fake_api, prod)
         result = run_diff(project, DiffOptions(environment=ENVIRONMENT, kubeconfig=str(path), context="prod"))
         assert not result.changeset.has_changes() and 'context "prod"' in result.changeset.source
@@ -330,6 +376,8 @@ def test_an_unknown_context_lists_the_known_ones(fake_api, tmp_path, project):
 @pytest.mark.parametrize("overrides, message", [
     ({"live_from": "x.yaml", "against_git": "main"}, "--live-from and --against-git are different comparisons"),
     ({"live_from": "x.yaml", "read_only": True}, "--live-from compares offline, so --read-only would have no effect"),
+    ({"against_git": "main", "field_manager": "kubectl"},
+     "--against-git compares offline, so --field-manager would have no effect"),
     ({"against_env": ENVIRONMENT}, f"--against-env {ENVIRONMENT} is the environment itself"),
     ({"concurrency": 0}, "--concurrency must be at least 1"),
 ])
@@ -343,4 +391,4 @@ def test_prune_scans_every_kind_the_repository_environments_produce(repo_root):
 
     produced = {(m.obj["apiVersion"], m.kind) for environment in load_and_build(Project(repo_root), [])
                 for m in environment.manifests}
-    assert produced - set(engine.OWNED_KINDS) == set(), "add the new kinds to meshc.diff.engine.OWNED_KINDS"
+    assert produced - set(OWNED_KINDS) == set(), "add the new kinds to meshc.diff.plan.OWNED_KINDS"

@@ -76,7 +76,7 @@ def test_summaries_give_one_line_per_cause_with_the_next_step():
 
 def test_every_reason_has_a_summary():
     for reason in Reason:
-        (line,) = summarize([ObjectFailure("K/n/x", "c", "get", reason, "m")])
+        (line,) = summarize([ObjectFailure(subject="K/n/x", component="c", operation="get", reason=reason, message="m")])
         assert line.startswith("1 ")
 
 

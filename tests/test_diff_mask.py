@@ -88,7 +88,8 @@ def test_a_hand_built_desired_secret_against_the_live_one_shows_only_masks(live_
     assert [(c.path, c.old, c.new) for c in entry.fields] == [("data.token", MASK_BEFORE, MASK_AFTER)]
     from meshc.diff.changeset import ChangeSet, Mode
 
-    changeset = ChangeSet("diffdemo", Mode.DRY_RUN, "test", "live", "after", (entry,))
+    changeset = ChangeSet(environment="diffdemo", mode=Mode.DRY_RUN, source="test", before_label="live",
+                          after_label="after", entries=(entry,), field_manager="kustomize-controller")
     for shown in (render_text(changeset), render_json(changeset), render_markdown(changeset),
                   render_text(changeset, color=True)):
         assert RETIRED_TOKEN not in shown and RETIRED_TOKEN_TEXT not in shown and "bmV3" not in shown

@@ -55,6 +55,19 @@ def test_projection_keeps_a_changed_value_and_a_missing_field_visible():
     assert project_onto(live_obj, wanted) == {"spec": {"containers": [{"name": "app", "image": "x:1"}]}}
 
 
+def test_projection_matches_keyed_lists_by_their_schema_keys_whatever_the_order():
+    from meshc.diff.listkeys import schema_of
+
+    live_obj = {"spec": {"template": {"spec": {"containers": [
+        {"name": "sidecar", "image": "s:1", "imagePullPolicy": "Always"},
+        {"name": "app", "image": "x:1", "ports": [{"containerPort": 80, "protocol": "TCP"}]}]}}}}
+    wanted = {"spec": {"template": {"spec": {"containers": [
+        {"name": "app", "image": "x:2", "ports": [{"containerPort": 80}]}]}}}}
+    assert project_onto(live_obj, wanted, schema_of("apps/v1", "Deployment")) == {"spec": {"template": {"spec": {
+        "containers": [{"name": "sidecar", "image": "s:1", "imagePullPolicy": "Always"},
+                       {"name": "app", "image": "x:1", "ports": [{"containerPort": 80}]}]}}}}
+
+
 def test_projection_matches_unnamed_lists_by_position():
     live_obj = [{"configMapRef": {"name": "a", "optional": False}}]
     assert project_onto(live_obj, [{"configMapRef": {"name": "a"}}]) == [{"configMapRef": {"name": "a"}}]

@@ -28,15 +28,18 @@ def sample(mode: Mode = Mode.DRY_RUN, failures=()) -> ChangeSet:
     created = make_entry(ObjectRef.of(config_map("new")), "agent/a", None, config_map("new"))
     pruned = make_entry(ObjectRef.of(config_map("old")), "agent/b", config_map("old"), None)
     same = make_entry(ObjectRef.of(config_map("same")), "platform", config_map("same"), config_map("same"))
-    return ChangeSet("dev", mode, 'cluster context "fake" at http://x', "live", "after apply (dry-run)",
-                     (changed, created, pruned, same), tuple(failures))
+    return ChangeSet(environment="dev", mode=mode, source='cluster context "fake" at http://x', before_label="live",
+                     after_label="after apply (dry-run)", entries=(changed, created, pruned, same),
+                     failures=tuple(failures), field_manager="kustomize-controller" if mode is Mode.DRY_RUN else None)
 
 
 def test_text_lists_classes_fields_and_a_unified_view():
     text = render_text(sample())
     assert text.splitlines()[:4] == ['meshc diff dev: cluster context "fake" at http://x',
-                                     "mode: server-side apply dry-run against the live cluster (accurate: server "
-                                     "defaults, admission and field removal included)", "", "platform: 1 unchanged"]
+                                     "mode: server-side apply dry-run as field manager kustomize-controller against "
+                                     "the live cluster (server defaults and admission included; a field "
+                                     "kustomize-controller applied before and no longer sets shows as removed unless "
+                                     "another field manager also owns it)", "", "platform: 1 unchanged"]
     assert "registry: 1 to change\n  ~ Deployment/mesh/web  [change]\n" in text
     assert '      spec.replicas: 3 → (absent)\n      spec.template.spec.containers[name=app].image: "x:1" → "x:2"' \
         in text

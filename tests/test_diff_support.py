@@ -19,6 +19,7 @@ LIVE = Path(__file__).resolve().parent / "fixtures" / "live"
 ENVIRONMENT = "diffdemo"
 NAMESPACE = "mesh-demo"
 FLUX_NAMESPACE = "flux-system"
+KUSTOMIZE_CONTROLLER = "kustomize-controller"  # the field manager Flux applies dist/ as
 REGENERATE = "run `.venv/bin/python tests/fixtures/live/regenerate.py` and commit the result"
 # base64 of the retired token in the live fixture, and its plain text: must never be printed.
 RETIRED_TOKEN = "cmV0aXJlZC10b2tlbi12YWx1ZQ=="
@@ -61,12 +62,26 @@ def desired(built, kind: str, name: str) -> dict:
     return copy.deepcopy(next(m.obj for m in built.manifests if (m.kind, m.name) == (kind, name)))
 
 
+def applied(built, kind: str, name: str) -> dict:
+    """The object as Flux applies it today: edit it, then seed it as an earlier apply by KUSTOMIZE_CONTROLLER."""
+    (obj,) = flux_applied(built, [m for m in built.manifests if (m.kind, m.name) == (kind, name)])
+    return copy.deepcopy(obj)
+
+
+def flux_applied(built, manifests=None) -> list[dict]:
+    """The objects as Flux's kustomize-controller applies them (with its Kustomization labels)."""
+    from meshc.diff.owner import Applier
+
+    applier = Applier.of(built)
+    return [applier.as_applied(m) for m in (built.manifests if manifests is None else manifests)]
+
+
 @pytest.fixture
 def seeded(fake_api, built):
-    """The fake API server holding diffdemo exactly as meshc applied it (server defaults added by the fake)."""
+    """The fake API server holding diffdemo exactly as Flux applied it (server defaults added by the fake)."""
     fake_api.seed([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": FLUX_NAMESPACE}}],
                   field_manager="flux", operation="Update")
-    fake_api.seed([m.obj for m in built.manifests])
+    fake_api.seed(flux_applied(built), field_manager=KUSTOMIZE_CONTROLLER)
     return fake_api
 
 
@@ -122,7 +137,7 @@ def test_live_fixture_carries_what_a_real_server_adds(live_items):
     deployment = live[("Deployment", "hello-agent")]
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     assert deployment["metadata"]["annotations"]["deployment.kubernetes.io/revision"] == "1"
-    assert deployment["metadata"]["managedFields"][0]["manager"] == "meshc"
+    assert deployment["metadata"]["managedFields"][0]["manager"] == KUSTOMIZE_CONTROLLER
     assert deployment["spec"]["revisionHistoryLimit"] == 10 and deployment["status"]["readyReplicas"] == 1
     assert (container["imagePullPolicy"], container["terminationMessagePolicy"]) == ("IfNotPresent", "File")
     service = live[("Service", "hello-agent")]["spec"]

@@ -284,3 +284,59 @@ def test_latency_is_added_to_each_request(api, fake_api):
     started = time.perf_counter()
     client.CoreV1Api(api).read_namespace("demo")
     assert time.perf_counter() - started >= 0.05
+
+
+def managed_fields(core, name) -> dict[str, dict]:
+    """manager -> fieldsV1 of its Apply entry."""
+    live = core.read_namespaced_config_map(name, "demo")
+    return {entry.manager: entry.fields_v1 for entry in live.metadata.managed_fields if entry.operation == "Apply"}
+
+
+def test_each_applier_has_its_own_managed_fields_entry_listing_the_fields_it_owns(api):
+    core = client.CoreV1Api(api)
+    core.patch_namespaced_config_map("cfg", "demo", config_map("cfg", a="1", b="2"),
+                                     field_manager="kustomize-controller", _content_type=APPLY)
+    core.patch_namespaced_config_map("cfg", "demo", {**config_map("cfg"), "data": {"c": "3"}},
+                                     field_manager="other", _content_type=APPLY)
+    owned = managed_fields(core, "cfg")
+    assert owned["kustomize-controller"]["f:data"] == {"f:a": {}, "f:b": {}}
+    assert owned["other"]["f:data"] == {"f:c": {}}
+
+
+def test_keyed_list_items_are_owned_by_key_in_field_sets(api, fake_api):
+    fake_api.seed([deployment("api")], field_manager="kustomize-controller")
+    live = client.AppsV1Api(api).read_namespaced_deployment("api", "demo")
+    (entry,) = [e for e in live.metadata.managed_fields if e.manager == "kustomize-controller"]
+    containers = entry.fields_v1["f:spec"]["f:template"]["f:spec"]["f:containers"]
+    assert containers['k:{"name":"api"}']["f:image"] == {}
+
+
+def test_a_field_two_appliers_own_stays_until_both_stop_applying_it(api):
+    core = client.CoreV1Api(api)
+    for manager in ("kustomize-controller", "kubectl"):
+        core.patch_namespaced_config_map("cfg", "demo", config_map("cfg", a="1", shared="x"),
+                                         field_manager=manager, _content_type=APPLY)
+    core.patch_namespaced_config_map("cfg", "demo", config_map("cfg", a="1"),
+                                     field_manager="kustomize-controller", _content_type=APPLY)
+    assert core.read_namespaced_config_map("cfg", "demo").data == {"a": "1", "shared": "x"}
+    assert "f:shared" not in managed_fields(core, "cfg")["kustomize-controller"]["f:data"]
+    core.patch_namespaced_config_map("cfg", "demo", config_map("cfg", a="1"),
+                                     field_manager="kubectl", _content_type=APPLY)
+    assert core.read_namespaced_config_map("cfg", "demo").data == {"a": "1"}
+
+
+def test_an_apply_by_a_manager_that_owns_nothing_removes_nothing(api):
+    core = client.CoreV1Api(api)
+    core.patch_namespaced_config_map("cfg", "demo", config_map("cfg", a="1", legacy="on"),
+                                     field_manager="kustomize-controller", _content_type=APPLY)
+    result = core.patch_namespaced_config_map("cfg", "demo", config_map("cfg", a="1"), field_manager="meshc",
+                                              dry_run="All", force=True, _content_type=APPLY)
+    assert result.data == {"a": "1", "legacy": "on"}
+
+
+def test_apply_as_a_test_control_keeps_what_other_appliers_own(api, fake_api):
+    fake_api.seed([config_map("cfg", a="1")], field_manager="kustomize-controller")
+    fake_api.apply(config_map("cfg", b="2"), field_manager="ops-tool")
+    assert fake_api.live("ConfigMap", "cfg", "demo")["data"] == {"a": "1", "b": "2"}
+    core = client.CoreV1Api(api)
+    assert set(managed_fields(core, "cfg")) == {"kustomize-controller", "ops-tool"}

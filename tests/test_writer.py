@@ -4,7 +4,6 @@ replacement of dist/, and the mirror into cdk8s-cli's output folder."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ import yaml
 from meshc.delivery import FLUX_LAYER
 from meshc.errors import InputError
 from meshc.synth import Project, synthesize
+from meshc import writer
 from meshc.writer import KUSTOMIZATION, dump_yaml
 
 AGENT = "agents:\n  echo-agent: {}\n"
@@ -214,7 +214,7 @@ def test_failure_while_writing_leaves_dist_untouched_and_no_scratch_folder(synth
 
     original = Path.write_bytes
     monkeypatch.setattr(Path, "write_bytes", failing_write)
-    with pytest.raises(OSError):
+    with pytest.raises(writer.DistWriteError, match="cannot write dist/: No space left on device"):
         synthesize(synthesized, [])
     monkeypatch.undo()
     assert read_tree(synthesized.dist) == before
@@ -223,20 +223,50 @@ def test_failure_while_writing_leaves_dist_untouched_and_no_scratch_folder(synth
 
 def test_failure_while_swapping_folders_leaves_dist_untouched(synthesized, read_tree, monkeypatch):
     before = read_tree(synthesized.dist)
-    renames = []
+    (synthesized.environments / "alpha.yaml").write_text("global: {namespace: mesh-alpha}\n")
 
-    def failing_rename(source, target) -> None:
-        renames.append((source, target))
-        if len(renames) == 2:  # dist/alpha is aside; the new alpha is about to move in
-            raise OSError(5, "Input/output error")
-        original(source, target)
+    def failing_exchange(first, second) -> bool:
+        raise OSError(5, "Input/output error")
 
-    original = os.rename
-    monkeypatch.setattr(os, "rename", failing_rename)
-    with pytest.raises(OSError):
+    monkeypatch.setattr(writer, "exchange", failing_exchange)
+    with pytest.raises(writer.DistWriteError, match="Input/output error; dist/ was left as it was"):
         synthesize(synthesized, [])
     monkeypatch.undo()
     assert read_tree(synthesized.dist) == before
+    assert sorted(p.name for p in synthesized.root.iterdir() if p.name.startswith(".dist.staging")) == []
+
+
+def test_a_write_error_is_an_exit_2_message_not_a_traceback(synthesized, use_project, cli_runner, monkeypatch):
+    import main
+
+    def full_disk(self: Path, data: bytes) -> int:
+        raise OSError(28, "No space left on device", str(self))
+
+    use_project(synthesized)
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    result = cli_runner.invoke(main.cli, ["synth"])
+    assert result.exit_code == 2
+    assert "error: cannot write dist/: No space left on device" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_system_that_cannot_exchange_still_replaces_dist(synthesized, read_tree, monkeypatch):
+    (synthesized.environments / "alpha.yaml").write_text("global: {namespace: mesh-alpha}\n")
+    monkeypatch.setattr(writer, "exchange", lambda first, second: False)
+    summary = synthesize(synthesized, []).written
+    assert "alpha/agents/deployment-echo-agent.yaml" in summary.removed
+    assert "alpha/agents/deployment-echo-agent.yaml" not in {f"alpha/{p}" for p in read_tree(synthesized.dist / "alpha")}
+
+
+def test_exchange_swaps_two_folders(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "from-a").touch()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "from-b").touch()
+    if not writer.exchange(tmp_path / "a", tmp_path / "b"):
+        pytest.skip("this kernel or file system has no renameat2(RENAME_EXCHANGE)")
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["from-b"]
+    assert [p.name for p in (tmp_path / "b").iterdir()] == ["from-a"]
 
 
 # --- the mirror for cdk8s-cli --------------------------------------------------------------------

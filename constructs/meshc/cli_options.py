@@ -104,3 +104,11 @@ against_git = click.option(
     metavar="REF",
     help="Compare with the dist/<env> committed at git revision REF (a branch, tag or commit).",
 )
+
+field_manager = click.option(
+    "--field-manager",
+    metavar="NAME",
+    help="Field manager the dry-run applies as. Default: kustomize-controller when Flux delivers the "
+    "environment (it has gitops), else meshc. Fields this manager applied before and no longer sets "
+    "show as removed.",
+)

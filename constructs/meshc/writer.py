@@ -7,23 +7,37 @@ work. dist/<env>/flux/ holds the GitRepository and the Kustomizations that
 make Flux apply the layers in order. Keys are sorted and files listed in a fixed order, so the same input
 gives the same bytes on every machine and hash seed.
 
-Nothing is written until every file has been rendered; then each
-environment folder is swapped in with renames, so a failed run leaves dist/
-as it was. Files whose object is gone disappear with the old folder.
+Nothing is written until every file has been rendered. Then, holding the lock
+file `.dist.lock` beside dist/, the whole new dist/ is assembled in
+`.dist.staging-<pid>` beside it (environments not being written are hard-linked
+over) and exchanged with dist/ in one `renameat2(RENAME_EXCHANGE)`: at every
+moment dist/ is entirely the old output or entirely the new. Where the kernel or
+file system cannot exchange, two renames are used instead (dist/ -> `.dist.previous-<pid>`,
+staging -> dist/), and a run killed between them leaves dist/ missing until the
+next run, which puts the previous one back before doing anything else. Each run
+first removes what a killed run left behind.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
 import os
 import re
 import shutil
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Iterator
 
 import yaml
 
 from meshc.build import BuiltEnvironment, Manifest
 from meshc.delivery import FLUX_LAYER, LAYERS
+from meshc.errors import MeshcError
 
 try:
     _BaseDumper = yaml.CSafeDumper
@@ -99,45 +113,164 @@ def read_tree(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+LOCK_FILE = ".dist.lock"
+STAGING_PREFIX = ".dist.staging-"
+PREVIOUS_PREFIX = ".dist.previous-"
+# Older meshc versions staged inside dist/; their leftovers are removed too.
+_LEGACY_LEFTOVERS = (".staging-", ".previous-")
+# Writing takes well under a second; a synth that waits longer than this is stuck behind a hung one.
+LOCK_WAIT_SECONDS = 60.0
+
+
+class DistLockedError(MeshcError):
+    """Another synth held dist/'s lock for the whole wait."""
+
+    def __init__(self, lock: Path, waited: float):
+        self.lock, self.waited = lock, waited
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        return (f"another meshc synth is writing dist/ (it holds {self.lock.name}); waited {self.waited:g} s. "
+                "Run synth again once it has finished.")
+
+
+class DistWriteError(MeshcError):
+    """The file system refused a write (disk full, permissions); dist/ was left as it was."""
+
+    def __init__(self, cause: OSError):
+        self.cause = cause
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = f" ({self.cause.filename})" if self.cause.filename else ""
+        return f"cannot write dist/: {self.cause.strerror or self.cause}{where}; dist/ was left as it was."
+
+
 def write_environments(dist: Path, trees: dict[str, dict[str, bytes]], *, remove_others: bool) -> WriteSummary:
     """Replace dist/<env> for each tree; with `remove_others`, drop folders of environments that no longer exist."""
-    summary = WriteSummary()
+    try:
+        with dist_lock(dist):
+            return _write_locked(dist, trees, remove_others)
+    except OSError as error:
+        raise DistWriteError(error) from None
+
+
+def _write_locked(dist: Path, trees: dict[str, dict[str, bytes]], remove_others: bool) -> WriteSummary:
+    recover(dist)
     stale = _stale_environments(dist, trees) if remove_others else []
+    summary = WriteSummary()
     for env, files in trees.items():
         _summarize(summary, env, read_tree(dist / env), files)
     for env in stale:
         summary.removed += [f"{env}/{path}" for path in read_tree(dist / env)]
-
-    dist.mkdir(parents=True, exist_ok=True)
-    staging = dist / f".staging-{os.getpid()}"
-    previous = dist / f".previous-{os.getpid()}"
-    moved_aside: list[str] = []
-    swapped_in: list[str] = []
+    staging = dist.parent / f"{STAGING_PREFIX}{os.getpid()}"
     try:
-        for env, files in trees.items():
-            for path, content in files.items():
-                target = staging / env / path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(content)
-        previous.mkdir()
-        for env in [*trees, *stale]:
-            if (dist / env).exists():
-                os.rename(dist / env, previous / env)
-                moved_aside.append(env)
-            if env in trees:
-                os.rename(staging / env, dist / env)
-                swapped_in.append(env)
-    except BaseException:
-        # Put every folder back as it was: a failed run leaves dist/ untouched.
-        for env in swapped_in:
-            shutil.rmtree(dist / env, ignore_errors=True)
-        for env in moved_aside:
-            os.rename(previous / env, dist / env)
-        raise
+        _assemble(staging, dist, trees, replaced={*trees, *stale})
+        _swap_in(staging, dist)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(previous, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)  # after the swap it holds the old dist/
     return summary
+
+
+@contextmanager
+def dist_lock(dist: Path, wait: float | None = None) -> Iterator[None]:
+    """Hold `.dist.lock` beside dist/; wait up to `wait` seconds (default LOCK_WAIT_SECONDS) for another holder."""
+    wait = LOCK_WAIT_SECONDS if wait is None else wait
+    dist.parent.mkdir(parents=True, exist_ok=True)
+    lock = dist.parent / LOCK_FILE
+    # Never deleted: removing a lock file while another process waits on it would let a third one in.
+    with open(lock, "a+b") as handle:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise DistLockedError(lock, wait) from None
+                time.sleep(0.02)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def recover(dist: Path) -> None:
+    """Undo what a killed run left: put a set-aside dist/ back, then remove scratch folders. Needs the lock."""
+    parent = dist.parent
+    previous = sorted(p for p in parent.glob(f"{PREVIOUS_PREFIX}*") if p.is_dir())
+    if previous and not dist.exists():  # killed between the two renames of the fallback swap
+        os.rename(previous[0], dist)
+    leftovers = [*parent.glob(f"{STAGING_PREFIX}*"), *parent.glob(f"{PREVIOUS_PREFIX}*")]
+    if dist.is_dir():
+        leftovers += [p for prefix in _LEGACY_LEFTOVERS for p in dist.glob(f"{prefix}*")]
+    for leftover in leftovers:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _assemble(staging: Path, dist: Path, trees: dict[str, dict[str, bytes]], replaced: set[str]) -> None:
+    """The complete new dist/ in `staging`: the new trees, plus everything else dist/ holds, hard-linked."""
+    staging.mkdir()
+    if dist.is_dir():
+        for entry in sorted(dist.iterdir()):
+            if entry.name in replaced or entry.name.startswith(_LEGACY_LEFTOVERS):
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.copytree(entry, staging / entry.name, symlinks=True, copy_function=_link_or_copy)
+            else:
+                _link_or_copy(entry, staging / entry.name)
+    for env, files in trees.items():
+        for path, content in files.items():
+            target = staging / env / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+
+
+def _link_or_copy(source: Path | str, target: Path | str) -> None:
+    if os.path.islink(source):
+        os.symlink(os.readlink(source), target)
+        return
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or one without hard links
+        shutil.copy2(source, target)
+
+
+def _swap_in(staging: Path, dist: Path) -> None:
+    """Make `staging` dist/; afterwards `staging` holds the old dist/ (if any) for the caller to remove."""
+    if not dist.exists():
+        os.rename(staging, dist)
+    elif not exchange(staging, dist):
+        previous = dist.parent / f"{PREVIOUS_PREFIX}{os.getpid()}"
+        os.rename(dist, previous)
+        os.rename(staging, dist)
+        os.rename(previous, staging)
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_CANNOT_EXCHANGE = {errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP}
+
+
+def exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically with Linux's renameat2(RENAME_EXCHANGE); False when this system cannot."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _CANNOT_EXCHANGE:
+        return False
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
+@lru_cache(maxsize=1)
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 def _stale_environments(dist: Path, trees: dict[str, dict[str, bytes]]) -> list[str]:

@@ -5,6 +5,7 @@ Server-side apply is modelled on field paths, like the sets a real server keeps 
 every other list is one atomic value. Path steps are map keys (str) or ("name", value) tuples.
 """
 
+import json
 
 Path = tuple
 
@@ -83,6 +84,27 @@ def delete_path(obj, path: Path) -> None:
         obj[:] = [item for item in obj if item["name"] != last[1]]
     elif isinstance(obj, dict):
         obj.pop(last, None)
+
+
+def fields_v1(intent: dict) -> dict:
+    """The field set a manager owns by applying `intent`, in managedFields' FieldsV1 notation:
+    {"f:data": {"f:a": {}}}, keyed list items as {"k:{\"name\":\"web\"}": {".": {}, ...}}."""
+    owned = {key: value for key, value in intent.items() if key not in ("apiVersion", "kind")}
+    metadata = {key: value for key, value in (owned.get("metadata") or {}).items() if key not in ("name", "namespace")}
+    owned.pop("metadata", None)
+    if metadata:
+        owned["metadata"] = metadata
+    return _field_set(owned)
+
+
+def _field_set(obj) -> dict:
+    result = {}
+    for step, child in _children(obj):
+        if isinstance(step, tuple):
+            result[f"k:{json.dumps({step[0]: step[1]}, separators=(',', ':'))}"] = {".": {}, **_field_set(child)}
+        else:
+            result[f"f:{step}"] = _field_set(child)
+    return result
 
 
 def format_path(path: Path) -> str:

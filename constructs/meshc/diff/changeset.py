@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from meshc.build import format_subject
-from meshc.diff.compare import FieldChange, compare
+from meshc.diff.compare import FieldChange, compare_object
 from meshc.diff.errors import ObjectFailure
 from meshc.diff.mask import MaskedPair, mask_pair
 
@@ -32,8 +32,6 @@ class Mode(StrEnum):
 
 
 MODE_DESCRIPTIONS = {
-    Mode.DRY_RUN: "server-side apply dry-run against the live cluster (accurate: server defaults, "
-                  "admission and field removal included)",
     Mode.READ_ONLY: "read-only: GET/LIST only, comparing just the fields meshc sets (less accurate: "
                     "no server defaults or admission, and fields removed from meshc's output are not seen)",
     Mode.LIVE_FILE: "offline, live state from a file, comparing just the fields meshc sets (less accurate: "
@@ -59,7 +57,7 @@ def component_sort_key(component: str) -> tuple:
     return (2, 0, component)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ObjectRef:
     api_version: str
     kind: str
@@ -69,7 +67,8 @@ class ObjectRef:
     @classmethod
     def of(cls, obj: dict) -> ObjectRef:
         metadata = obj.get("metadata") or {}
-        return cls(obj["apiVersion"], obj["kind"], metadata.get("namespace") or None, metadata["name"])
+        return cls(api_version=obj["apiVersion"], kind=obj["kind"], namespace=metadata.get("namespace") or None,
+                   name=metadata["name"])
 
     @property
     def subject(self) -> str:
@@ -82,7 +81,7 @@ class ObjectRef:
         return (group, self.kind, self.namespace or "", self.name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Entry:
     """One object's outcome. `pair` is masked; `fields` were computed from the masked pair."""
 
@@ -112,13 +111,13 @@ def make_entry(ref: ObjectRef, component: str, before: dict | None, after: dict 
     else:
         action = Action.CHANGE
     pair = mask_pair(before, after)
-    fields = compare(pair.before, pair.after) if action is Action.CHANGE else ()
+    fields = compare_object(pair.before, pair.after, ref.api_version, ref.kind) if action is Action.CHANGE else ()
     if ref.kind == "HelmRelease":
         notes = (*notes, "chart render not compared")
-    return Entry(ref, component, action, pair, fields, notes)
+    return Entry(ref=ref, component=component, action=action, pair=pair, fields=fields, notes=notes)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ChangeSet:
     """Everything one diff found, sorted by component, kind, namespace and name."""
 
@@ -130,6 +129,7 @@ class ChangeSet:
     entries: tuple[Entry, ...] = ()
     failures: tuple[ObjectFailure, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    field_manager: str | None = None  # who the dry-run applied as (Mode.DRY_RUN only)
 
     def __post_init__(self) -> None:
         ordered = tuple(sorted(self.entries, key=lambda e: (component_sort_key(e.component), e.ref.kind,
@@ -140,6 +140,16 @@ class ChangeSet:
         if any(e.ref.kind == "HelmRelease" for e in self.entries) and HELM_RELEASE_NOTE not in notes:
             notes.append(HELM_RELEASE_NOTE)
         object.__setattr__(self, "notes", tuple(notes))
+
+    @property
+    def mode_description(self) -> str:
+        """The mode line of every report: what was compared, and what that comparison can and cannot see."""
+        if self.mode is not Mode.DRY_RUN:
+            return MODE_DESCRIPTIONS[self.mode]
+        manager = self.field_manager
+        return (f"server-side apply dry-run as field manager {manager} against the live cluster (server "
+                f"defaults and admission included; a field {manager} applied before and no longer sets shows "
+                "as removed unless another field manager also owns it)")
 
     @property
     def accurate(self) -> bool:

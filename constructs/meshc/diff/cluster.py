@@ -2,8 +2,9 @@
 
 The only module that imports the `kubernetes` client. Every request goes through `_request`,
 which refuses any non-GET request that does not carry `dryRun=All`; the one function that
-sends such a request is `dry_run_apply`, which always sets `dryRun=All`,
-`fieldManager=meshc` and `force=true`, and has no argument that could change them.
+sends such a request is `dry_run_apply`, which always sets `dryRun=All` and `force=true`, and
+has no argument that could change them. Its field manager is the one the Cluster was connected
+with (meshc.diff.owner chooses it: the manager that really applies dist/).
 
 Responses are read as plain JSON dicts (no client model classes): the diff works on the same
 plain dicts meshc's build produces.
@@ -32,7 +33,7 @@ from meshc.diff.errors import (
     WriteRefusedError,
 )
 
-# The field manager is the same "meshc" value the ownership labels use (meshc.context).
+# meshc's own field manager is the same "meshc" value the ownership labels use (meshc.context).
 FIELD_MANAGER = MANAGED_BY
 APPLY_PATCH = "application/apply-patch+yaml"
 IN_CLUSTER = "in-cluster"
@@ -60,9 +61,10 @@ class Resource:
 class Cluster:
     """A connected API server. Thread-safe: requests share one pooled ApiClient."""
 
-    def __init__(self, api_client: client.ApiClient, context: str):
+    def __init__(self, api_client: client.ApiClient, context: str, field_manager: str = FIELD_MANAGER):
         self._api = api_client
         self.context = context
+        self.field_manager = field_manager
         self.server = api_client.configuration.host
         self._discovered: dict[str, dict[str, Resource]] = {}
         self._lock = threading.Lock()
@@ -99,11 +101,11 @@ class Cluster:
 
     # -- the only request that could write -------------------------------------------------------
     def dry_run_apply(self, resource: Resource, obj: dict) -> dict:
-        """Server-side apply of `obj` as meshc, forced, with dryRun=All: the server computes the
+        """Server-side apply of `obj` as `field_manager`, forced, with dryRun=All: the server computes the
         object it would store and stores nothing. A result without metadata.resourceVersion
         means the object does not exist yet."""
         metadata = obj["metadata"]
-        query = [("dryRun", "All"), ("fieldManager", FIELD_MANAGER), ("force", "true")]
+        query = [("dryRun", "All"), ("fieldManager", self.field_manager), ("force", "true")]
         return self._request("PATCH", resource.path(metadata.get("namespace"), metadata["name"]), query,
                              body=json.dumps(obj), content_type=APPLY_PATCH)
 
@@ -145,7 +147,8 @@ class Cluster:
         return json.loads(data) if data else {}
 
 
-def connect(kubeconfig: str | None, context: str | None, pool_size: int) -> Cluster:
+def connect(kubeconfig: str | None, context: str | None, pool_size: int, *,
+            field_manager: str = FIELD_MANAGER) -> Cluster:
     """A Cluster from --kubeconfig, else $KUBECONFIG or ~/.kube/config, else the pod's service account."""
     configuration = client.Configuration()
     path = kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
@@ -164,7 +167,7 @@ def connect(kubeconfig: str | None, context: str | None, pool_size: int) -> Clus
     configuration.connection_pool_maxsize = max(pool_size, configuration.connection_pool_maxsize or 1)
     api_client = client.ApiClient(configuration)
     api_client.user_agent = f"{FIELD_MANAGER}-diff"
-    return Cluster(api_client, chosen)
+    return Cluster(api_client, chosen, field_manager)
 
 
 def _load_kubeconfig(path: str, paths: list[str], context: str | None, configuration) -> str:

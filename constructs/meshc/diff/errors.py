@@ -118,7 +118,7 @@ class ApiFailure(Exception):
         return f"{self.status}{reason}: {self.message}" if self.message else f"{self.status}{reason}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ObjectFailure:
     """One object meshc could not compare, and why; `str()` is the line shown to the user."""
 
@@ -142,12 +142,13 @@ def failure_from_api(subject: str, component: str, operation: str, error: ApiFai
         reason = Reason.INVALID
     else:
         reason = Reason.SERVER_ERROR
-    return ObjectFailure(subject, component, operation, reason, str(error))
+    return ObjectFailure(subject=subject, component=component, operation=operation, reason=reason,
+                         message=str(error))
 
 
 def not_served(subject: str, component: str, api_version: str, kind: str) -> ObjectFailure:
-    return ObjectFailure(subject, component, "discovery", Reason.NOT_SERVED,
-                         f"the cluster does not serve {kind} ({api_version})")
+    return ObjectFailure(subject=subject, component=component, operation="discovery", reason=Reason.NOT_SERVED,
+                         message=f"the cluster does not serve {kind} ({api_version})")
 
 
 _SUMMARIES = {

@@ -21,6 +21,8 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from meshc.diff.listkeys import ATOMIC, SchemaNode
+
 # Set by the API server or its controllers on every object; never meshc's intent.
 BOOKKEEPING_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
 REVISION_ANNOTATION = "deployment.kubernetes.io/revision"
@@ -84,24 +86,35 @@ def hpa_targets(objects: list[dict]) -> set[tuple[str, str, str]]:
     return targets
 
 
-def project_onto(live: Any, desired: Any) -> Any:
+def project_onto(live: Any, desired: Any, schema: SchemaNode = ATOMIC) -> Any:
     """`live` cut down to the fields `desired` sets (read-only comparison).
 
-    Maps keep only desired's keys; lists of named items are matched by name, other lists of
-    maps item by item. A field meshc dropped locally is therefore invisible here, which is
-    why read-only mode is labelled less accurate.
+    Maps keep only desired's keys; lists the kind's schema keys (containers and env by name,
+    ports by containerPort and protocol: meshc.diff.listkeys) are matched on the keys desired's
+    item has, other lists item by item. A field meshc dropped locally is therefore invisible
+    here, which is why read-only mode is labelled less accurate.
     Fixture: a live Deployment with every server default projects onto meshc's Deployment
     without `imagePullPolicy`, `terminationMessagePath` or `dnsPolicy`.
     """
     if isinstance(live, dict) and isinstance(desired, dict):
-        return {key: project_onto(live[key], desired[key]) for key in desired if key in live}
+        return {key: project_onto(live[key], desired[key], schema.child(key)) for key in desired if key in live}
     if isinstance(live, list) and isinstance(desired, list):
-        if _named(live) and _named(desired):
-            wanted = {item["name"]: item for item in desired}
-            return [project_onto(item, wanted[item["name"]]) if item["name"] in wanted else item for item in live]
-        return [project_onto(item, desired[index]) if index < len(desired) else item
+        keys, item_schema = schema.list_keys(), schema.item()
+        if keys and all(isinstance(item, dict) for item in live + desired):
+            return [_project_keyed(item, desired, keys, item_schema) for item in live]
+        return [project_onto(item, desired[index], item_schema) if index < len(desired) else item
                 for index, item in enumerate(live)]
     return copy.deepcopy(live)
+
+
+def _project_keyed(item: dict, desired: list[dict], keys: tuple[str, ...], schema: SchemaNode) -> dict:
+    """A live item of a keyed list, projected onto desired's item with the same keys (a key the
+    server defaults, such as a port's protocol, may be missing from desired's item)."""
+    for wanted in desired:
+        given = [key for key in keys if key in wanted]
+        if given and all(item.get(key) == wanted[key] for key in given):
+            return project_onto(item, wanted, schema)
+    return item
 
 
 def align_quantities(live: Any, desired: Any, quantities: bool = False) -> Any:
@@ -154,8 +167,3 @@ def secret_string_data(obj: dict) -> dict:
         data[key] = base64.b64encode(str(value).encode()).decode()
     result["data"] = data
     return result
-
-
-def _named(value: list) -> bool:
-    return bool(value) and all(isinstance(item, dict) and isinstance(item.get("name"), str) for item in value) \
-        and len({item["name"] for item in value}) == len(value)

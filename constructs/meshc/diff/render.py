@@ -13,7 +13,7 @@ from typing import Any, Callable
 
 import yaml
 
-from meshc.diff.changeset import MODE_DESCRIPTIONS, PRUNE_LABEL, Action, ChangeSet, Entry
+from meshc.diff.changeset import PRUNE_LABEL, Action, ChangeSet, Entry
 from meshc.diff.compare import ABSENT
 from meshc.diff.errors import summarize
 
@@ -89,7 +89,7 @@ def render_text(changeset: ChangeSet, *, color: bool = False) -> str:
     paint: Callable[[str, str], str] = (lambda text, style: f"\033[{_COLORS[style]}m{text}\033[0m") if color \
         else (lambda text, style: text)
     lines = [paint(f"meshc diff {changeset.environment}: {changeset.source}", "head"),
-             f"mode: {MODE_DESCRIPTIONS[changeset.mode]}", ""]
+             f"mode: {changeset.mode_description}", ""]
     for component, entries in changeset.by_component():
         lines.append(f"{paint(component, 'head')}: {_group_counts(entries)}")
         for entry in entries:
@@ -223,7 +223,7 @@ def _json_value(value: Any) -> Any:
 
 def render_markdown(changeset: ChangeSet) -> str:
     lines = [f"### meshc diff `{changeset.environment}`: {summary_line(changeset)}", "",
-             f"Compared with {changeset.source}.", "", f"> Mode: {MODE_DESCRIPTIONS[changeset.mode]}"]
+             f"Compared with {changeset.source}.", "", f"> Mode: {changeset.mode_description}"]
     if not changeset.accurate:
         lines += [">", "> **Less accurate than a dry-run**: see the mode above."]
     lines += ["", "| Component | Create | Change | Deleted by Flux prune | Unchanged |",
