@@ -88,6 +88,32 @@ def test_exit_2_with_one_message_when_the_cluster_is_unreachable(run, tmp_path):
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "apiVersion: v1\nclusters: 5\n",
+        "clusters: [{name: a, cluster: 7}]\ncontexts: [{name: c, context: {cluster: a, user: u}}]\n"
+        "current-context: c\nusers: [{name: u, user: 3}]\n",
+        "- just\n- a list\n",
+    ],
+    ids=["clusters-a-number", "entries-of-the-wrong-type", "a-list"],
+)
+def test_exit_2_for_a_kubeconfig_of_the_wrong_shape(run, tmp_path, text):
+    path = tmp_path / "config"
+    path.write_text(text)
+    result = run("--kubeconfig", str(path))
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: cannot use kubeconfig {path}")
+
+
+def test_exit_2_for_a_live_file_that_is_not_text(run, tmp_path):
+    path = tmp_path / "live.yaml"
+    path.write_bytes(b"kind: List\n\x8d\xff\x00binary")
+    result = run("--live-from", str(path))
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "is not UTF-8 text (byte 0x8d at offset 11)" in result.stderr
+
+
 def test_read_only_mode_is_labelled_less_accurate(run, seeded, built, kubeconfig):
     drift(seeded, built)
     result = run("--kubeconfig", str(kubeconfig), "--read-only")

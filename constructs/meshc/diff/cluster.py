@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass
 
 import urllib3
+import yaml
 from kubernetes import client, config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
@@ -170,6 +171,9 @@ def connect(kubeconfig: str | None, context: str | None, pool_size: int, *,
     return Cluster(api_client, chosen, field_manager)
 
 
+KUBECONFIG_SHAPE = "not a kubeconfig: clusters, contexts and users must be lists of named entries"
+
+
 def _load_kubeconfig(path: str, paths: list[str], context: str | None, configuration) -> str:
     missing = [p for p in paths if not os.path.exists(p)]
     if missing and len(missing) == len(paths):
@@ -179,6 +183,11 @@ def _load_kubeconfig(path: str, paths: list[str], context: str | None, configura
         document = getattr(merged, "value", merged) or {}
     except (ConfigException, OSError, ValueError) as error:
         raise KubeconfigError(path, context, str(error)) from None
+    except (TypeError, AttributeError, KeyError, yaml.YAMLError):
+        # The client walks the file assuming its shape (clusters: 5 is iterated).
+        raise KubeconfigError(path, context, KUBECONFIG_SHAPE) from None
+    if not isinstance(document, dict):
+        raise KubeconfigError(path, context, KUBECONFIG_SHAPE)
     entries = [getattr(entry, "value", entry) for entry in document.get("contexts") or []]
     names = [entry.get("name") for entry in entries if isinstance(entry, dict)]
     if context and context not in names:
@@ -192,6 +201,8 @@ def _load_kubeconfig(path: str, paths: list[str], context: str | None, configura
                                 persist_config=False)
     except (ConfigException, OSError, ValueError) as error:
         raise KubeconfigError(path, chosen, str(error)) from None
+    except (TypeError, AttributeError, KeyError):
+        raise KubeconfigError(path, chosen, KUBECONFIG_SHAPE) from None
     return chosen
 
 

@@ -35,8 +35,12 @@ def read_live_file(path: str) -> list[dict]:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
         raise LiveFileError(path, error.strerror or str(error)) from None
+    except UnicodeDecodeError as error:
+        raise LiveFileError(path, f"is not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {error.start})") from None
     try:
         documents = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except RecursionError:
+        raise LiveFileError(path, "nested too deeply to be a kubectl dump") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark else ""
