@@ -59,6 +59,14 @@ KNOWN_REMOVED_KEYS = {
     "mesh.registryUrl": Ignored("the chart never reads it; meshc derives MCP_MESH_REGISTRY_URL from the environment's registry"),
 }
 
+# Each chart's switch for MCP_MESH_DISTRIBUTED_TRACING_ENABLED. The agent's is read `| default true`, so a
+# boolean false still traces and users write the string "false" (meshc's helmrelease values do too).
+TRACING_SWITCH = {
+    "mcp-mesh-registry": "registry.observability.distributedTracing.enabled",
+    "mcp-mesh-agent": "agent.observability.distributedTracing.enabled",
+}
+QUOTED_SWITCHES = frozenset(TRACING_SWITCH.values())
+
 _SHARED: dict[str, Rule] = {
     "replicaCount": To("replicas"),
     "image.repository": To("image.repository"),
@@ -118,6 +126,7 @@ REGISTRY_RULES: dict[str, Rule] = {
     "registry.logging.level": Special("log_level"),
     "registry.logging.debug": Special("log_level"),
     "registry.logging.format": Ignored("no template reads it"),
+    TRACING_SWITCH["mcp-mesh-registry"]: Special("tracing"),
     "registry.healthCheck": Ignored("no template reads it"),
     "registry.performance.maxConnections": Ignored("no template reads it"),
     "registry.performance.connectionTimeout": Ignored("no template reads it"),
@@ -142,6 +151,7 @@ AGENT_RULES: dict[str, Rule] = {
     # MCP_MESH_LOG_LEVEL and MCP_MESH_DEBUG_MODE -> the environment's one logLevel (log_level.py).
     "mesh.logLevel": Special("log_level"),
     "mesh.debug": Special("log_level"),
+    TRACING_SWITCH["mcp-mesh-agent"]: Special("tracing"),
     "agent.http.enabled": Ignored("the chart renders MCP_MESH_HTTP_ENABLED=true whatever it says (| default true)"),
     "mesh.enabled": Ignored("the chart renders MCP_MESH_ENABLED=true whatever it says (| default true)"),
     "agent.version": Ignored("no template reads it"),

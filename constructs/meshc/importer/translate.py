@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from meshc.importer.database import database
-from meshc.importer.draft import DERIVED, IGNORED, NOT_PLACED, Draft
+from meshc.importer.draft import DERIVED, IGNORED, NOT_PLACED, Draft, Finding
 from meshc.importer.log_level import log_level
-from meshc.importer.rules import CAPABILITIES_NOTE, RULES, Derived, Ignored, Special, To, rule_for
+from meshc.importer.rules import CAPABILITIES_NOTE, RULES, TRACING_SWITCH, Derived, Ignored, Special, To, rule_for
 from meshc.importer.values import CHART_KEYS, Leaf, Release
 from meshc.importer.variables import env, env_sources
 from meshc.model import Agent, Registry
@@ -71,6 +71,9 @@ def translate(target: Target, draft: Draft) -> None:
     if target.is_registry:
         grouped.setdefault("database", [])  # the chart's default is postgres, written or not
     grouped.setdefault("log_level", [])  # the charts' defaults log at DEBUG, written or not
+    grouped.setdefault("tracing", [])  # and trace, written or not
+    if target.is_registry:
+        grouped.setdefault("disruption_budget", [])  # the registry chart's budget is on unless switched off
     _chart_defaults(target, draft)
     # In the table's order, which puts the handlers that share a key after each other.
     for handler, run in HANDLERS.items():
@@ -157,6 +160,11 @@ def _chart_defaults(target: Target, draft: Draft) -> None:
         chart_value, meshc_value = CHART_KEYS[release.chart][key]["default"], _lookup(meshc, rule.key)
         if chart_value != meshc_value:
             target.put(draft, rule.key, chart_value, f"the chart's default, which the values left as is (meshc's is {meshc_value})")
+    if any(key.startswith("image.") for key in release.leaves):
+        # meshc's image is written whole (its default is replaced, not merged, as Helm merges the chart's).
+        for key in ("image.repository", "image.tag"):
+            if key not in release.leaves:
+                target.put(draft, key, CHART_KEYS[release.chart][key]["default"], "the chart's default, which the values left as is")
 
 
 def _lookup(data: dict, dotted: str) -> Any:
@@ -187,6 +195,10 @@ def _disruption_budget(target: Target, draft: Draft, leaves: list[Leaf]) -> None
     # The registry chart guards its budget: it renders only when more than one pod is guaranteed.
     rendered = enabled and (not target.is_registry or fewest > 1)
     minimum = release.get("podDisruptionBudget.minAvailable", 1)
+    if rendered and isinstance(minimum, int):
+        # Unwritten, the registry chart's budget is on (`enabled: true`) and renders with more than one pod.
+        note = None if leaves else "the chart's default budget, rendered because more than one registry pod is guaranteed"
+        target.put(draft, "disruptionBudget", {"enabled": True, "minAvailable": minimum}, note)
     for leaf in leaves:
         shown = release.shown(leaf.key)
         if not rendered:
@@ -194,8 +206,27 @@ def _disruption_budget(target: Target, draft: Draft, leaves: list[Leaf]) -> None
         elif not isinstance(minimum, int):
             draft.add(NOT_PLACED, leaf, shown, "meshc's minAvailable is a number of pods")
         else:
-            target.put(draft, "disruptionBudget", {"enabled": True, "minAvailable": minimum})
             draft.translated += 1
+
+
+def _tracing(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
+    """Distributed tracing: meshc turns it off in both render modes (the environment runs no Tempo or Redis for it)."""
+    release = target.release
+    value = release.get(TRACING_SWITCH[release.chart])
+    if target.is_registry:  # `hasKey enabled | ternary enabled true`: a false is kept
+        on = value is None or str(value).lower() not in ("false", "0", "f")
+    else:  # `enabled | default true`: only a string "false" turns it off
+        on = not (isinstance(value, str) and value.lower() in ("false", "0", "no"))
+    if not on:
+        message = "meshc turns distributed tracing off too"
+    else:
+        endpoint = release.get("registry.observability.telemetryEndpoint" if target.is_registry else "agent.observability.telemetryEndpoint")
+        message = (f"the chart traced (MCP_MESH_DISTRIBUTED_TRACING_ENABLED=true{f', to {endpoint}' if endpoint else ''}); "
+                   "meshc turns tracing off, the environment runs no Tempo or Redis for it")
+    for leaf in leaves:
+        draft.add(DERIVED, leaf, release.shown(leaf.key), message)
+    if not leaves and on:
+        draft.findings.append(Finding(DERIVED, release.file, None, f"{target.path_name} (distributed tracing)", message))
 
 
 def _ingress(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
@@ -274,6 +305,7 @@ HANDLERS: dict[str, Callable[[Target, Draft, list[Leaf]], None]] = {
     "node_selector": _node_selector,
     "disruption_budget": _disruption_budget,
     "ingress": _ingress,
+    "tracing": _tracing,
     "env_sources": env_sources,
     "env": env,  # after env_sources: a registry's literal secret is read through the last envFrom entry
     "agent_name": _agent_name,

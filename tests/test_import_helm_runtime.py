@@ -1,4 +1,4 @@
-"""`import-helm` for the chart keys that meet meshc's logLevel, env, secretEnv and envFrom,
+"""`import-helm` for the chart keys that meet meshc's logLevel, tracing, env, secretEnv and envFrom,
 and for the chart defaults that differ from meshc's.
 
 Each test appends chart keys to the seed's per-chart values files and imports
@@ -31,8 +31,9 @@ def imported(tmp_path: Path, **extra: str):
         path = tmp_path / "helm" / file
         shutil.copy(HELM / file, path)
         text, added = path.read_text(), extra.get(release.replace("-", "_"), "")
-        if added.startswith("registry:\n"):  # into the seed's own registry block
-            text, added = text.replace("\nregistry:\n", f"\n{added}", 1), ""
+        block = added.split("\n", 1)[0] + "\n"
+        if f"\n{block}" in text:  # into the seed's own block (`registry:`, `agent:`), at its top
+            text, added = text.replace(f"\n{block}", f"\n{added}", 1), ""
         path.write_text(text + added)
         releases.append((release, path))
     result = import_helm(tmp_path, ImportRequest("adopted", releases=tuple(releases)))
@@ -235,3 +236,58 @@ def test_resources_written_in_part_keep_the_charts_other_amounts(tmp_path):
         "requests": {"cpu": "250m", "memory": "256Mi"},
         "limits": {"cpu": "1", "memory": "1Gi"},
     }
+
+
+def test_a_partly_written_image_keeps_the_charts_repository_and_tag(tmp_path):
+    values = HELM / "values-system.yaml"
+    (tmp_path / "helm").mkdir()
+    (tmp_path / "helm" / "system.yaml").write_text("image:\n  pullPolicy: Always\n")
+    (tmp_path / "helm" / "registry.yaml").write_text(values.with_name("values-registry.yaml").read_text())
+    releases = (("mcp-registry", tmp_path / "helm" / "registry.yaml"), ("system-agent", tmp_path / "helm" / "system.yaml"))
+    result = import_helm(tmp_path, ImportRequest("adopted", releases=releases))
+    assert result.exit_code == 0, result.report
+    data = yaml.safe_load((tmp_path / "environments" / "adopted.yaml").read_text())
+    assert data["agents"]["system-agent"]["image"] == {"pullPolicy": "Always", "repository": "mcpmesh/python-runtime", "tag": "3.6"}
+    validates(tmp_path)
+
+
+def test_a_registry_with_more_than_one_pod_keeps_the_charts_default_budget(tmp_path):
+    postgres = "registry:\n  database:\n    type: postgres\n    existingSecret: db\n    existingSecretUrlKey: url\n"
+    result, _, data = imported(tmp_path, mcp_registry="")
+    assert "disruptionBudget" not in data["registry"]  # one pod: the chart renders none
+    values = tmp_path / "helm" / "values-registry.yaml"
+    values.write_text(
+        values.read_text().replace("replicaCount: 1", "replicaCount: 2").replace("persistence:\n  enabled: true", "persistence:\n  enabled: false")
+        .replace("registry:\n  host: \"0.0.0.0\"\n  port: 8000\n  database:\n    type: sqlite\n    path: /data/registry.db\n", postgres)
+    )
+    again = import_helm(tmp_path, ImportRequest("again", releases=(("mcp-registry", values),)))
+    assert again.exit_code == 0, again.report
+    registry = yaml.safe_load((tmp_path / "environments" / "again.yaml").read_text())["registry"]
+    assert registry["disruptionBudget"] == {"enabled": True, "minAvailable": 1}
+
+
+# --- distributed tracing --------------------------------------------------------------------------
+
+
+def test_the_charts_default_tracing_is_reported_as_turned_off(tmp_path):
+    result, _, _ = imported(tmp_path)
+    assert result.exit_code == 0, result.report
+    assert (
+        "helm/values-system.yaml system-agent (distributed tracing): the chart traced (MCP_MESH_DISTRIBUTED_TRACING_ENABLED=true); "
+        "meshc turns tracing off, the environment runs no Tempo or Redis for it"
+    ) in result.report
+
+
+def test_the_agents_tracing_switch_is_read_as_the_string_the_chart_needs(tmp_path):
+    off = "agent:\n  observability:\n    distributedTracing:\n      enabled: 'false'\n"
+    eaten = off.replace("'false'", "false")  # a boolean false is eaten by `| default true`
+    result, _, _ = imported(tmp_path, system_agent=off, weather_agent=eaten)
+    assert result.exit_code == 0, result.report
+    assert "helm/values-system.yaml:5 agent.observability.distributedTracing.enabled: meshc turns distributed tracing off too" in result.report
+    assert "helm/values-weather.yaml:5 agent.observability.distributedTracing.enabled: the chart traced" in result.report
+
+
+def test_the_registrys_tracing_switch_off_is_what_meshc_does(tmp_path):
+    result, _, _ = imported(tmp_path, mcp_registry="registry:\n  observability:\n    distributedTracing:\n      enabled: false\n")
+    assert result.exit_code == 0, result.report
+    assert "registry.observability.distributedTracing.enabled: meshc turns distributed tracing off too" in result.report
