@@ -32,7 +32,7 @@ def imported(tmp_path: Path, **extra: str):
         shutil.copy(HELM / file, path)
         text, added = path.read_text(), extra.get(release.replace("-", "_"), "")
         block = added.split("\n", 1)[0] + "\n"
-        if f"\n{block}" in text:  # into the seed's own block (`registry:`, `agent:`), at its top
+        if added and f"\n{block}" in text:  # into the seed's own block (`registry:`, `agent:`), at its top
             text, added = text.replace(f"\n{block}", f"\n{added}", 1), ""
         path.write_text(text + added)
         releases.append((release, path))
@@ -291,3 +291,32 @@ def test_the_registrys_tracing_switch_off_is_what_meshc_does(tmp_path):
     result, _, _ = imported(tmp_path, mcp_registry="registry:\n  observability:\n    distributedTracing:\n      enabled: false\n")
     assert result.exit_code == 0, result.report
     assert "registry.observability.distributedTracing.enabled: meshc turns distributed tracing off too" in result.report
+
+
+# --- keys meshc's own choices match ----------------------------------------------------------------
+
+
+def test_an_hpa_without_a_memory_metric_is_what_meshc_scales_alike(tmp_path):
+    result, _, _ = imported(tmp_path, weather_agent="")
+    values = tmp_path / "helm" / "values-weather.yaml"
+    values.write_text(values.read_text().replace("  targetCPUUtilizationPercentage: 70\n", "  targetCPUUtilizationPercentage: 70\n  targetMemoryUtilizationPercentage: 0\n"))
+    registry = tmp_path / "helm" / "values-registry.yaml"
+    again = import_helm(tmp_path, ImportRequest("again", releases=(("mcp-registry", registry), ("weather-agent", values))))
+    assert again.exit_code == 0, again.report
+    assert "values-weather.yaml:28 autoscaling.targetMemoryUtilizationPercentage: the chart's HPA had no memory metric" in again.report
+    assert "also scaled on memory" not in again.report
+    assert "also scaled on memory (80% unless set)" in result.report  # unwritten, the chart's 80% applied
+
+
+def test_a_registry_without_redis_is_what_meshc_runs(tmp_path):
+    result, _, _ = imported(tmp_path, mcp_registry="registry:\n  redis:\n    enabled: false\n")
+    assert result.exit_code == 0, result.report
+    assert "registry.redis.enabled: meshc's registry gets no REDIS_URL" in result.report
+
+
+def test_a_sqlite_file_named_in_the_registrys_env_is_the_database_path(tmp_path):
+    result, _, data = imported(tmp_path, mcp_registry="env:\n  - {name: DATABASE_URL, value: /data/registry.db}\n")
+    assert result.exit_code == 0, result.report
+    assert data["registry"]["database"] == {"type": "sqlite", "path": "/data/registry.db"}
+    assert "env.DATABASE_URL: the sqlite file the registry used" in result.report
+    validates(tmp_path)

@@ -82,6 +82,7 @@ _SHARED: dict[str, Rule] = {
     "autoscaling.minReplicas": To("autoscaling.minReplicas"),
     "autoscaling.maxReplicas": To("autoscaling.maxReplicas"),
     "autoscaling.targetCPUUtilizationPercentage": To("autoscaling.targetCPUUtilizationPercentage"),
+    "autoscaling.targetMemoryUtilizationPercentage": Special("memory_metric"),
     "persistence.enabled": To("persistence.enabled"),
     "persistence.size": To("persistence.size"),
     "persistence.storageClass": Special("storage_class"),
@@ -126,6 +127,9 @@ REGISTRY_RULES: dict[str, Rule] = {
     "registry.logging.level": Special("log_level"),
     "registry.logging.debug": Special("log_level"),
     "registry.logging.format": Ignored("no template reads it"),
+    "registry.redis.enabled": Derived(
+        "meshc's registry gets no REDIS_URL: Redis carried only trace publishing, which meshc turns off"
+    ),
     TRACING_SWITCH["mcp-mesh-registry"]: Special("tracing"),
     "registry.healthCheck": Ignored("no template reads it"),
     "registry.performance.maxConnections": Ignored("no template reads it"),

@@ -209,6 +209,17 @@ def _disruption_budget(target: Target, draft: Draft, leaves: list[Leaf]) -> None
             draft.translated += 1
 
 
+def _memory_metric(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
+    (leaf,) = leaves
+    shown = target.release.shown(leaf.key)
+    if not target.release.get("autoscaling.enabled", False):
+        draft.add(IGNORED, leaf, shown, "autoscaling is off: the chart renders no HPA")
+    elif not leaf.value:  # the chart adds the memory metric only for a percentage that is set
+        draft.add(DERIVED, leaf, shown, "the chart's HPA had no memory metric; meshc's scales on CPU only, alike")
+    else:
+        draft.add(DERIVED, leaf, shown, f"the chart's HPA also scaled on memory ({leaf.value}%); meshc's scales on CPU only")
+
+
 def _tracing(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
     """Distributed tracing: meshc turns it off in both render modes (the environment runs no Tempo or Redis for it)."""
     release = target.release
@@ -306,6 +317,7 @@ HANDLERS: dict[str, Callable[[Target, Draft, list[Leaf]], None]] = {
     "disruption_budget": _disruption_budget,
     "ingress": _ingress,
     "tracing": _tracing,
+    "memory_metric": _memory_metric,
     "env_sources": env_sources,
     "env": env,  # after env_sources: a registry's literal secret is read through the last envFrom entry
     "agent_name": _agent_name,

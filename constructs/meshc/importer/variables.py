@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from meshc.checks.secrets import is_literal_secret
+from meshc.importer.database import env_database_file
 from meshc.importer.draft import DERIVED, IGNORED, NOT_PLACED, SECRET, Draft
 from meshc.importer.values import Leaf
 from meshc.model import WIRED_AGENT_ENV, WIRED_REGISTRY_ENV
@@ -40,6 +41,8 @@ def env(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
         at = Leaf(leaf.key, None, leaf.file, target.release.line_of(leaf.key, name if written_as_map else index))
         if not isinstance(name, str):
             draft.add(NOT_PLACED, at, key, "not a name/value entry")
+        elif target.is_registry and name == "DATABASE_URL" and env_database_file(target.release):
+            draft.add(DERIVED, at, key, "the sqlite file the registry used; meshc sets DATABASE_URL from registry.database.path")
         elif name in wired:
             # The chart let the user's entry win over its own; meshc does not let env override its wiring.
             draft.add(NOT_PLACED, at, key, "meshc sets it from the environment's wiring and does not let env override it")
