@@ -125,16 +125,6 @@ def test_a_literal_secret_becomes_a_reference_and_a_kubectl_command_never_the_va
     assert SEED_SECRET not in (project.environments / "adopted.yaml").read_text()
 
 
-def test_the_charts_secrets_map_becomes_references_and_a_command(project, run):
-    values = project.root / "helm" / "per-chart" / "values-system.yaml"
-    values.write_text(values.read_text() + "secrets:\n  OPS_TOKEN: hunter2-literal\n")
-    result = run("--env", "adopted", *PER_CHART_ARGS)
-    assert result.exit_code == 0, result.output
-    assert "helm/per-chart/values-system.yaml:25 secrets.OPS_TOKEN: now read from Secret system-agent-secrets" in result.output
-    assert "kubectl create secret generic system-agent-secrets -n mcp-mesh --from-literal=OPS_TOKEN=" in result.output
-    assert "hunter2-literal" not in result.output + (project.environments / "adopted.yaml").read_text()
-
-
 def test_a_literal_database_password_becomes_a_url_secret_and_a_command(project, run):
     values = project.root / "helm" / "per-chart" / "values-registry.yaml"
     values.write_text(values.read_text().replace("type: sqlite\n    path: /data/registry.db", "type: postgres\n    host: db.internal\n    password: hunter2-literal"))

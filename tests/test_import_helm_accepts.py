@@ -45,8 +45,11 @@ def test_a_pull_secret_entry_with_more_than_a_name_is_refused(tmp_path):
         ("registry:\n  registry: {port: 8000}\n", "registry.registry: unknown key; 'registry' is a Helm chart key: in meshc its keys sit directly under registry"),
         ("agents:\n  a:\n    imagePullSecrets: [regcred]\n", "write it once for every pod as global.imagePullSecrets"),
         ("agent:\n  name: a\n", "environments/dev.yaml:1 agent: unknown key; 'agent' is a Helm chart key: an agent goes under agents.<name>"),
+        ("agents:\n  a:\n    existingSecret: keys\n", "'existingSecret' is a Helm chart key: write 'envFrom: [{secret: NAME}]'"),
+        ("agents:\n  a:\n    mesh: {logLevel: INFO}\n", "mesh.logLevel is the environment's top-level 'logLevel'"),
     ],
-    ids=["agent-block", "registry-replicaCount", "agent-replicaCount", "registry-block", "pull-secrets", "top-level-agent"],
+    ids=["agent-block", "registry-replicaCount", "agent-replicaCount", "registry-block", "pull-secrets", "top-level-agent",
+         "existing-secret", "mesh-log-level"],
 )
 def test_a_chart_key_gets_the_meshc_key_instead_of_a_near_spelling(tmp_path, text, expected):
     (found,) = problems(tmp_path, text)

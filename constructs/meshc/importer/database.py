@@ -8,10 +8,12 @@ becomes a new Secret the user creates; without one, the chart's own Secret
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from meshc.importer.draft import DERIVED, NOT_PLACED, SECRET, Draft
 from meshc.importer.values import Leaf
+from meshc.model import DATA_MOUNT_PATH
 
 if TYPE_CHECKING:
     from meshc.importer.translate import Target
@@ -24,7 +26,11 @@ def database(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
     kind = release.get("registry.database.type", "postgres")
     first = leaves[0] if leaves else Leaf("registry.database", None, release.file, None)
     if kind == "sqlite":
-        target.put(draft, "database", {"type": "sqlite"}, "the registry keeps using /data/mcp_mesh_registry.db, the file it really used")
+        file = env_database_file(release)
+        if file:
+            target.put(draft, "database", {"type": "sqlite", "path": file}, "the file the registry's own env named in DATABASE_URL")
+        else:
+            target.put(draft, "database", {"type": "sqlite"}, "the registry keeps using /data/mcp_mesh_registry.db, the file it really used")
         _consumed(draft, release, leaves)
         return
     if kind != "postgres":
@@ -51,6 +57,20 @@ def database(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
         target.put(draft, "database", {"type": "postgres", "urlSecret": {"secret": secret, "key": URL_KEY}},
                    "the URL the chart composed, from the Secret Helm created (keep it when Helm lets go)")
     _consumed(draft, release, leaves)
+
+
+def env_database_file(release) -> str | None:
+    """With sqlite the chart sets no DATABASE_URL, so one in the registry's own `env` names the file it really used."""
+    if release.get("registry.database.type", "postgres") != "sqlite":
+        return None
+    entries = release.get("env") or []
+    pairs = entries.items() if isinstance(entries, dict) else [
+        (entry.get("name"), entry.get("value")) for entry in entries if isinstance(entry, dict) and "valueFrom" not in entry
+    ]
+    for name, value in pairs:
+        if name == "DATABASE_URL" and isinstance(value, str) and re.fullmatch(rf"{DATA_MOUNT_PATH}/[^/]+", value):
+            return value
+    return None
 
 
 def _consumed(draft: Draft, release, leaves: list[Leaf]) -> None:

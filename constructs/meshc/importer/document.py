@@ -86,7 +86,7 @@ def _emit(node: dict, path: tuple, indent: int, comments: dict[tuple, str], line
     for key, value in node.items():
         here = (*path, key)
         block = isinstance(value, dict) and value and not _inline(value, here, comments)
-        if block and not path:
+        if not path and (block or here in comments) and lines[-1] != "":
             lines.append("")
         if here in comments:
             lines.append(f"{pad}# {comments[here]}")

@@ -36,6 +36,8 @@ class Draft:
     # Secret name -> [(key, placeholder)] for the `kubectl create secret` commands.
     secrets: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     translated: int = 0
+    # Each component's effective log level (log_level.ComponentLevel), settled once all are read.
+    log_levels: list = field(default_factory=list)
 
     def put(self, path: tuple, value: Any, comment: str | None = None) -> None:
         node = self.data

@@ -18,17 +18,21 @@ _IN_COMPONENT = {
     "imagePullSecrets": "write it once for every pod as global.imagePullSecrets",
     "nodeSelector": "write 'affinity.nodeSelector'",
     "podDisruptionBudget": "write 'disruptionBudget'",
-    "secrets": "write 'secretEnv': a reference to a Secret key, never the value",
+    "secrets": "write 'secretEnv': a reference to a Secret key, never the value (or 'envFrom: [{secret: NAME}]' for a whole Secret)",
+    "existingSecret": "write 'envFrom: [{secret: NAME}]'",
     "registryUrl": "meshc derives every agent's registry URL from the environment's registry; remove it",
     "script": "write 'command: [python, /path/in/image.py]'",
 }
 _IN_AGENT = {
     "agent": _AGENT_BLOCK,
-    "mesh": "meshc sets the MCP_MESH_* wiring itself; other variables go under 'env'",
+    "mesh": "meshc sets the MCP_MESH_* wiring itself; mesh.logLevel is the environment's top-level 'logLevel'; other variables go under 'env'",
     "registry": "meshc wires every agent to the environment's registry; remove it",
 }
 _IN_REGISTRY = {
-    "registry": "in meshc its keys sit directly under registry: registry.database -> database, registry.port -> service.port",
+    "registry": (
+        "in meshc its keys sit directly under registry: registry.database -> database, registry.port -> service.port; "
+        "registry.logging.level is the environment's top-level 'logLevel'"
+    ),
 }
 _AT_TOP = {
     "agent": f"an agent goes under agents.<name>; {_AGENT_BLOCK}",

@@ -40,7 +40,8 @@ def wiring_notes(draft: Draft, targets: list[Target]) -> None:
         if "agent.name" not in release.leaves:
             draft.findings.append(Finding(DERIVED, release.file, None, f"{target.path[-1]} (agent name)",
                                           f"meshc sets MCP_MESH_AGENT_NAME={target.path[-1]}; the chart left the name to the code"))
-        if release.get("autoscaling.enabled") and release.get("autoscaling.targetMemoryUtilizationPercentage", 80):
+        memory_written = "autoscaling.targetMemoryUtilizationPercentage" in release.leaves  # reported at its own line
+        if release.get("autoscaling.enabled") and not memory_written and release.get("autoscaling.targetMemoryUtilizationPercentage", 80):
             scaling = release.leaves["autoscaling.enabled"]
             draft.findings.append(Finding(DERIVED, scaling.file, scaling.line, release.shown("autoscaling"),
                                           "the chart's HPA also scaled on memory (80% unless set); meshc's scales on CPU only"))

@@ -3,8 +3,8 @@
 One table per chart, keyed by the chart's own dotted key. A key is translated
 (`To`), ignored by the charts themselves (`Ignored`), or replaced by something
 meshc derives (`Derived`, which is only safe when the value is what meshc
-derives anyway). Keys handled by code (env, secrets, the database, names) are
-`Special`. A chart key in none of these cannot be placed unless it holds the
+derives anyway). Keys handled by code (env, envFrom, secrets, log levels, the
+database, names) are `Special`. A chart key in none of these cannot be placed unless it holds the
 chart's default.
 """
 
@@ -59,6 +59,14 @@ KNOWN_REMOVED_KEYS = {
     "mesh.registryUrl": Ignored("the chart never reads it; meshc derives MCP_MESH_REGISTRY_URL from the environment's registry"),
 }
 
+# Each chart's switch for MCP_MESH_DISTRIBUTED_TRACING_ENABLED. The agent's is read `| default true`, so a
+# boolean false still traces and users write the string "false" (meshc's helmrelease values do too).
+TRACING_SWITCH = {
+    "mcp-mesh-registry": "registry.observability.distributedTracing.enabled",
+    "mcp-mesh-agent": "agent.observability.distributedTracing.enabled",
+}
+QUOTED_SWITCHES = frozenset(TRACING_SWITCH.values())
+
 _SHARED: dict[str, Rule] = {
     "replicaCount": To("replicas"),
     "image.repository": To("image.repository"),
@@ -74,6 +82,7 @@ _SHARED: dict[str, Rule] = {
     "autoscaling.minReplicas": To("autoscaling.minReplicas"),
     "autoscaling.maxReplicas": To("autoscaling.maxReplicas"),
     "autoscaling.targetCPUUtilizationPercentage": To("autoscaling.targetCPUUtilizationPercentage"),
+    "autoscaling.targetMemoryUtilizationPercentage": Special("memory_metric"),
     "persistence.enabled": To("persistence.enabled"),
     "persistence.size": To("persistence.size"),
     "persistence.storageClass": Special("storage_class"),
@@ -87,6 +96,8 @@ _SHARED: dict[str, Rule] = {
     "ingress.hosts": Special("ingress"),
     "ingress.tls": Special("ingress"),
     "env": Special("env"),
+    # Chart envFrom entries ({secretRef|configMapRef: {name, optional}, prefix}) -> envFrom ({secret|configMap, ...}).
+    "envFrom": Special("env_sources"),
     "serviceAccount.create": Derived("meshc always creates the ServiceAccount", True),
     "service.type": Derived("meshc's Services are ClusterIP", "ClusterIP"),
     "service.targetPort": Ignored("no template reads it; the Service targets the named port http"),
@@ -112,7 +123,14 @@ REGISTRY_RULES: dict[str, Rule] = {
     "workloadType": Ignored("no template reads it; the registry is always a Deployment"),
     "livenessProbe": Ignored("the registry's probes are fixed in the template (meshc probes /health alike)"),
     "readinessProbe": Ignored("the registry's probes are fixed in the template (meshc probes /health alike)"),
+    # MCP_MESH_LOG_LEVEL and MCP_MESH_DEBUG_MODE -> the environment's one logLevel (log_level.py).
+    "registry.logging.level": Special("log_level"),
+    "registry.logging.debug": Special("log_level"),
     "registry.logging.format": Ignored("no template reads it"),
+    "registry.redis.enabled": Derived(
+        "meshc's registry gets no REDIS_URL: Redis carried only trace publishing, which meshc turns off"
+    ),
+    TRACING_SWITCH["mcp-mesh-registry"]: Special("tracing"),
     "registry.healthCheck": Ignored("no template reads it"),
     "registry.performance.maxConnections": Ignored("no template reads it"),
     "registry.performance.connectionTimeout": Ignored("no template reads it"),
@@ -128,12 +146,16 @@ AGENT_RULES: dict[str, Rule] = {
     "agent.command": Special("command"),
     "agent.capabilities": Special("capabilities"),
     "agent.dependencies": Special("capabilities"),
-    "secrets": Special("secrets"),
+    # The chart reads one Secret whole: existingSecret, else the one it makes from `secrets` -> envFrom.
+    "secrets": Special("env_sources"),
+    "existingSecret": Special("env_sources"),
     "registry.host": Derived("meshc derives the registry address from the environment's registry"),
     "registry.port": Derived("meshc derives the registry address from the environment's registry"),
     "global.coreReleaseName": Derived("meshc derives the registry address from the environment's registry"),
-    "mesh.logLevel": To("env.MCP_MESH_LOG_LEVEL", "the chart's mesh.logLevel, as the variable it sets"),
-    "mesh.debug": Special("debug_mode"),
+    # MCP_MESH_LOG_LEVEL and MCP_MESH_DEBUG_MODE -> the environment's one logLevel (log_level.py).
+    "mesh.logLevel": Special("log_level"),
+    "mesh.debug": Special("log_level"),
+    TRACING_SWITCH["mcp-mesh-agent"]: Special("tracing"),
     "agent.http.enabled": Ignored("the chart renders MCP_MESH_HTTP_ENABLED=true whatever it says (| default true)"),
     "mesh.enabled": Ignored("the chart renders MCP_MESH_ENABLED=true whatever it says (| default true)"),
     "agent.version": Ignored("no template reads it"),

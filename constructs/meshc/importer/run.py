@@ -9,6 +9,7 @@ from pathlib import Path
 from meshc.errors import InputProblem, MeshcError
 from meshc.importer.document import choose_base, render
 from meshc.importer.draft import Draft
+from meshc.importer.log_level import settle as settle_log_level
 from meshc.importer.report import file_header, model_findings, report_text, wiring_notes
 from meshc.importer.translate import Target, translate
 from meshc.importer.umbrella import Umbrella, umbrella_releases
@@ -63,6 +64,7 @@ def import_helm(root: Path, request: ImportRequest) -> ImportResult:
     draft.put(("registry", "name"), registry.name, "the release (or subchart) name the registry's objects are named after")
     for target in targets:
         translate(target, draft)
+    settle_log_level(draft)
     wiring_notes(draft, targets)
     base, overlay, refused = choose_base(root / "environments", draft.data)
     model_findings(draft, shown_target)

@@ -11,13 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from meshc.checks.secrets import is_literal_secret
 from meshc.importer.database import database
-from meshc.importer.draft import DERIVED, IGNORED, NOT_PLACED, SECRET, Draft
-from meshc.importer.rules import CAPABILITIES_NOTE, Derived, Ignored, Special, To, rule_for
+from meshc.importer.draft import DERIVED, IGNORED, NOT_PLACED, Draft, Finding
+from meshc.importer.log_level import log_level
+from meshc.importer.rules import CAPABILITIES_NOTE, RULES, TRACING_SWITCH, Derived, Ignored, Special, To, rule_for
 from meshc.importer.values import CHART_KEYS, Leaf, Release
-from meshc.model import WIRED_AGENT_ENV
-from meshc.naming import REGISTRY_CHART, ComponentIdentity
+from meshc.importer.variables import env, env_sources
+from meshc.model import Agent, Registry
+from meshc.naming import AGENT_CHART, REGISTRY_CHART, ComponentIdentity
+
+# meshc's own defaults of each component, by the keys environment files use.
+_MESHC_DEFAULTS = {
+    REGISTRY_CHART: Registry().model_dump(by_alias=True),
+    AGENT_CHART: Agent().model_dump(by_alias=True),
+}
 
 
 @dataclass
@@ -49,8 +56,7 @@ def translate(target: Target, draft: Draft) -> None:
         rule = rule_for(release.chart, leaf.key)
         shown = release.shown(leaf.key)
         if isinstance(rule, To):
-            value = leaf.value
-            target.put(draft, rule.key, str(value) if rule.key.startswith("env.") else value, rule.note)
+            target.put(draft, rule.key, leaf.value, rule.note)
             draft.translated += 1
         elif isinstance(rule, Ignored):
             draft.add(IGNORED, leaf, shown, rule.reason)
@@ -64,8 +70,15 @@ def translate(target: Target, draft: Draft) -> None:
             draft.add(NOT_PLACED, leaf, shown, "the chart reads it, but meshc has no setting for it")
     if target.is_registry:
         grouped.setdefault("database", [])  # the chart's default is postgres, written or not
-    for handler, leaves in grouped.items():
-        HANDLERS[handler](target, draft, leaves)
+    grouped.setdefault("log_level", [])  # the charts' defaults log at DEBUG, written or not
+    grouped.setdefault("tracing", [])  # and trace, written or not
+    if target.is_registry:
+        grouped.setdefault("disruption_budget", [])  # the registry chart's budget is on unless switched off
+    _chart_defaults(target, draft)
+    # In the table's order, which puts the handlers that share a key after each other.
+    for handler, run in HANDLERS.items():
+        if handler in grouped:
+            run(target, draft, grouped[handler])
 
 
 def _derived(draft: Draft, leaf: Leaf, shown: str, rule: Derived) -> None:
@@ -113,17 +126,51 @@ def _pull_secrets(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
 
 def _resources(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
     (leaf,) = leaves
+    written = leaf.value or {}
+    chart_default = CHART_KEYS[target.release.chart]["resources"]["default"]
+    filled = False
     for part in ("requests", "limits"):
-        amounts = (leaf.value or {}).get(part) or {}
+        # Helm merges the values over the chart's: an amount left out keeps the chart's (an explicit null drops it).
+        own = written.get(part) or {}
+        amounts = {**({} if part in written and written[part] is None else chart_default.get(part, {})), **own}
+        filled |= set(amounts) != set(own)
         for name, amount in amounts.items():
             if name in ("cpu", "memory"):
                 target.put(draft, f"resources.{part}.{name}", str(amount))
             else:
                 draft.add(NOT_PLACED, leaf, f"{target.release.shown(leaf.key)}.{part}.{name}", "meshc sets only cpu and memory")
-    extra = sorted(set(leaf.value or {}) - {"requests", "limits"})
+    if filled:
+        draft.comments[(*target.path, "resources")] = "with the chart's default amounts where the values set none (Helm merges them)"
+    extra = sorted(set(written) - {"requests", "limits"})
     for name in extra:
         draft.add(NOT_PLACED, leaf, f"{target.release.shown(leaf.key)}.{name}", "meshc sets only requests and limits")
     draft.translated += 1
+
+
+def _chart_defaults(target: Target, draft: Draft) -> None:
+    """Where the chart's default differs from meshc's, a key the values left out gets the chart's (it is what runs)."""
+    release = target.release
+    meshc = _MESHC_DEFAULTS[release.chart]
+    for key, rule in RULES[release.chart].items():
+        if not isinstance(rule, To) or key in release.leaves or key not in CHART_KEYS[release.chart]:
+            continue
+        switch = f"{key.rsplit('.', 1)[0]}.enabled"
+        if switch != key and switch in CHART_KEYS[release.chart] and not release.get(switch, CHART_KEYS[release.chart][switch]["default"]):
+            continue  # only matters when the block is switched on
+        chart_value, meshc_value = CHART_KEYS[release.chart][key]["default"], _lookup(meshc, rule.key)
+        if chart_value != meshc_value:
+            target.put(draft, rule.key, chart_value, f"the chart's default, which the values left as is (meshc's is {meshc_value})")
+    if any(key.startswith("image.") for key in release.leaves):
+        # meshc's image is written whole (its default is replaced, not merged, as Helm merges the chart's).
+        for key in ("image.repository", "image.tag"):
+            if key not in release.leaves:
+                target.put(draft, key, CHART_KEYS[release.chart][key]["default"], "the chart's default, which the values left as is")
+
+
+def _lookup(data: dict, dotted: str) -> Any:
+    for part in dotted.split("."):
+        data = data.get(part) if isinstance(data, dict) else None
+    return data
 
 
 def _storage_class(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
@@ -148,6 +195,10 @@ def _disruption_budget(target: Target, draft: Draft, leaves: list[Leaf]) -> None
     # The registry chart guards its budget: it renders only when more than one pod is guaranteed.
     rendered = enabled and (not target.is_registry or fewest > 1)
     minimum = release.get("podDisruptionBudget.minAvailable", 1)
+    if rendered and isinstance(minimum, int):
+        # Unwritten, the registry chart's budget is on (`enabled: true`) and renders with more than one pod.
+        note = None if leaves else "the chart's default budget, rendered because more than one registry pod is guaranteed"
+        target.put(draft, "disruptionBudget", {"enabled": True, "minAvailable": minimum}, note)
     for leaf in leaves:
         shown = release.shown(leaf.key)
         if not rendered:
@@ -155,8 +206,38 @@ def _disruption_budget(target: Target, draft: Draft, leaves: list[Leaf]) -> None
         elif not isinstance(minimum, int):
             draft.add(NOT_PLACED, leaf, shown, "meshc's minAvailable is a number of pods")
         else:
-            target.put(draft, "disruptionBudget", {"enabled": True, "minAvailable": minimum})
             draft.translated += 1
+
+
+def _memory_metric(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
+    (leaf,) = leaves
+    shown = target.release.shown(leaf.key)
+    if not target.release.get("autoscaling.enabled", False):
+        draft.add(IGNORED, leaf, shown, "autoscaling is off: the chart renders no HPA")
+    elif not leaf.value:  # the chart adds the memory metric only for a percentage that is set
+        draft.add(DERIVED, leaf, shown, "the chart's HPA had no memory metric; meshc's scales on CPU only, alike")
+    else:
+        draft.add(DERIVED, leaf, shown, f"the chart's HPA also scaled on memory ({leaf.value}%); meshc's scales on CPU only")
+
+
+def _tracing(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
+    """Distributed tracing: meshc turns it off in both render modes (the environment runs no Tempo or Redis for it)."""
+    release = target.release
+    value = release.get(TRACING_SWITCH[release.chart])
+    if target.is_registry:  # `hasKey enabled | ternary enabled true`: a false is kept
+        on = value is None or str(value).lower() not in ("false", "0", "f")
+    else:  # `enabled | default true`: only a string "false" turns it off
+        on = not (isinstance(value, str) and value.lower() in ("false", "0", "no"))
+    if not on:
+        message = "meshc turns distributed tracing off too"
+    else:
+        endpoint = release.get("registry.observability.telemetryEndpoint" if target.is_registry else "agent.observability.telemetryEndpoint")
+        message = (f"the chart traced (MCP_MESH_DISTRIBUTED_TRACING_ENABLED=true{f', to {endpoint}' if endpoint else ''}); "
+                   "meshc turns tracing off, the environment runs no Tempo or Redis for it")
+    for leaf in leaves:
+        draft.add(DERIVED, leaf, release.shown(leaf.key), message)
+    if not leaves and on:
+        draft.findings.append(Finding(DERIVED, release.file, None, f"{target.path_name} (distributed tracing)", message))
 
 
 def _ingress(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
@@ -178,62 +259,6 @@ def _ingress(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
     if len(hosts) > 1 or len(paths) > 1 or len(tls) > 1:
         leaf = release.leaves.get("ingress.hosts") or leaves[0]
         draft.add(NOT_PLACED, leaf, release.shown(leaf.key), "meshc's ingress serves one host and one path")
-
-
-def _env(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
-    (leaf,) = leaves
-    shown = target.release.shown(leaf.key)
-    entries = leaf.value or []
-    written_as_map = isinstance(entries, dict)
-    if written_as_map:
-        draft.add(DERIVED, leaf, shown, "a mapping where the chart expects a list: Helm drops it (umbrella) or fails "
-                  "to render (helm template), so running pods may lack these variables; imported as NAME: value pairs")
-        entries = [{"name": name, "value": value} for name, value in entries.items()]
-    for index, entry in enumerate(entries):
-        name = entry.get("name") if isinstance(entry, dict) else None
-        key = f"{shown}.{name}"
-        # Each variable is reported at its own line.
-        at = Leaf(leaf.key, None, leaf.file, target.release.line_of(leaf.key, name if written_as_map else index))
-        if target.is_registry or not isinstance(name, str):
-            draft.add(NOT_PLACED, at, key, "meshc sets the registry's variables itself" if target.is_registry else "not a name/value entry")
-        elif name in WIRED_AGENT_ENV:
-            draft.add(DERIVED, at, key, "meshc sets it from the environment's wiring")
-        elif "valueFrom" in entry:
-            _env_from_reference(target, draft, at, key, name, entry["valueFrom"])
-        else:
-            _plain_or_secret(target, draft, at, key, name, entry.get("value"))
-
-
-def _env_from_reference(target: Target, draft: Draft, leaf: Leaf, key: str, name: str, source: Any) -> None:
-    ref = source.get("secretKeyRef") if isinstance(source, dict) else None
-    if isinstance(ref, dict) and ref.get("name") and ref.get("key"):
-        target.put(draft, f"secretEnv.{name}", {"secret": ref["name"], "key": ref["key"]})
-        draft.translated += 1
-    else:
-        draft.add(NOT_PLACED, leaf, key, "meshc reads variables only from Secret keys (secretEnv)")
-
-
-def _plain_or_secret(target: Target, draft: Draft, leaf: Leaf, key: str, name: str, value: Any) -> None:
-    value = "" if value is None else str(value)
-    if not is_literal_secret(name, value):
-        target.put(draft, f"env.{name}", value)
-        draft.translated += 1
-        return
-    secret = f"{target.path[-1]}-secrets"
-    target.put(draft, f"secretEnv.{name}", {"secret": secret, "key": name}, "was a literal value in the Helm values")
-    draft.secret(secret, name, f"<value of {key} in {leaf.file}>")
-    draft.add(SECRET, leaf, key, f"now read from Secret {secret}, key {name} (create it with the command below)")
-
-
-def _secrets(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
-    (leaf,) = leaves
-    for name in sorted(leaf.value or {}):
-        secret = f"{target.path[-1]}-secrets"
-        key = f"{target.release.shown(leaf.key)}.{name}"
-        at = Leaf(leaf.key, None, leaf.file, target.release.line_of(leaf.key, name))
-        target.put(draft, f"secretEnv.{name}", {"secret": secret, "key": name}, "was in the chart's secrets map")
-        draft.secret(secret, name, f"<value of {key} in {leaf.file}>")
-        draft.add(SECRET, at, key, f"now read from Secret {secret}, key {name} (create it with the command below)")
 
 
 def _agent_name(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
@@ -259,12 +284,6 @@ def _capabilities(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
         if names:
             target.put(draft, field, [str(n) for n in names], "the chart ignored it; meshc checks it")
         draft.add(DERIVED, leaf, target.release.shown(leaf.key), CAPABILITIES_NOTE)
-
-
-def _debug_mode(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
-    (leaf,) = leaves
-    target.put(draft, "env.MCP_MESH_DEBUG_MODE", str(bool(leaf.value)).lower(), "the chart's mesh.debug, as the variable it sets")
-    draft.translated += 1
 
 
 def _one_port(target: Target, draft: Draft, leaves: list[Leaf]) -> None:
@@ -297,12 +316,14 @@ HANDLERS: dict[str, Callable[[Target, Draft, list[Leaf]], None]] = {
     "node_selector": _node_selector,
     "disruption_budget": _disruption_budget,
     "ingress": _ingress,
-    "env": _env,
-    "secrets": _secrets,
+    "tracing": _tracing,
+    "memory_metric": _memory_metric,
+    "env_sources": env_sources,
+    "env": env,  # after env_sources: a registry's literal secret is read through the last envFrom entry
     "agent_name": _agent_name,
     "command": _command,
     "capabilities": _capabilities,
-    "debug_mode": _debug_mode,
+    "log_level": log_level,
     "one_port": _one_port,
     "registry_name": _registry_name,
     "database": database,

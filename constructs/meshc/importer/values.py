@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from meshc.errors import InputError, InputProblem
-from meshc.importer.rules import KNOWN_REMOVED_KEYS
+from meshc.importer.rules import KNOWN_REMOVED_KEYS, QUOTED_SWITCHES
 from meshc.yaml_source import SourceMap, parse_mapping, read_text
 from meshc.naming import AGENT_CHART, REGISTRY_CHART
 
@@ -126,6 +126,8 @@ def _unknown_key(dotted: str, schema: dict[str, dict], chart: str) -> str:
 def _wrong_type(kind: str, key: str, value: Any) -> str | None:
     if kind == "any" or value is None:
         return None
+    if kind == "bool" and key in QUOTED_SWITCHES and str(value).lower() in ("true", "false"):
+        return None  # the template quotes it, and only the string "false" turns it off
     if kind == "bool" and not isinstance(value, bool):
         return f"expected true or false, got {_describe(value)}"
     if kind in ("int", "number") and (isinstance(value, bool) or not isinstance(value, (int, float))):
