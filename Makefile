@@ -16,12 +16,20 @@ export CDK8S_CHECK_UPGRADE := false
 export MESHC_CRD_DIRS ?= $(wildcard $(CURDIR)/../shared/crds)
 export PATH := $(CURDIR)/$(VENV)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 
+# The MCP Mesh SDK for tests that run a real agent, in a virtualenv of its own (see requirements-mesh-sdk.txt).
+MESH_SDK_VENV := .venv-mesh-sdk
+
 .PHONY: setup synth test validate bench
-setup: $(VENV)/.installed node_modules/.installed
+setup: $(VENV)/.installed node_modules/.installed $(MESH_SDK_VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@
+
+$(MESH_SDK_VENV)/.installed: requirements-mesh-sdk.txt
+	$(PYTHON) -m venv $(MESH_SDK_VENV)
+	$(MESH_SDK_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-mesh-sdk.txt
 	touch $@
 
 node_modules/.installed: package.json package-lock.json

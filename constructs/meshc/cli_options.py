@@ -43,7 +43,7 @@ environment = click.option(
     "environment",
     required=True,
     metavar="NAME",
-    help="The one environment to compare (environments/NAME.yaml).",
+    help="The one environment (environments/NAME.yaml).",
 )
 
 diff_output = click.option(
@@ -103,4 +103,12 @@ against_git = click.option(
     "--against-git",
     metavar="REF",
     help="Compare with the dist/<env> committed at git revision REF (a branch, tag or commit).",
+)
+
+# --- status ------------------------------------------------------------------------------
+
+wait = click.option(
+    "--wait",
+    metavar="DURATION",
+    help="Poll until everything is ready or DURATION (30s, 5m, 1h30m) has passed; progress on a terminal.",
 )
