@@ -82,8 +82,9 @@ def validate(environments: tuple[str, ...], output: str, crd_dirs: tuple[Path, .
     except MeshcError as error:
         fail(error)
     click.echo(report.render(output))
-    # On stderr with the summary, so stdout stays the report alone.
-    click.echo(describe_environments(PROJECT.environments, list(environments)), err=True)
+    secrets = describe_environments(PROJECT.environments, list(environments))
+    if secrets:  # on stderr with the summary, so stdout stays the report alone
+        click.echo(secrets, err=True)
     click.echo(f"validate: {report.summary()}", err=True)
     sys.exit(report.exit_code)
 

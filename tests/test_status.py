@@ -194,6 +194,16 @@ def test_no_kubeconfig_is_an_error_with_exit_2(cli_runner, use_project, shop, tm
     assert result.exit_code == 2 and "file not found" in result.output
 
 
+def test_no_kubeconfig_anywhere_is_an_error_with_exit_2(cli_runner, use_project, shop, tmp_path, monkeypatch):
+    import main
+
+    use_project(shop)
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "none"))
+    monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
+    result = cli_runner.invoke(main.cli, ["status", "--env", ENVIRONMENT])
+    assert result.exit_code == 2 and "status: no cluster to read: no kubeconfig" in result.output
+
+
 def test_an_unreachable_cluster_is_an_error_with_exit_2(cli_runner, use_project, shop, tmp_path):
     import main
 

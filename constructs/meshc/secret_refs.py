@@ -78,19 +78,18 @@ def referenced_secrets(spec: model.Environment) -> list[SecretReference]:
 
 
 def render_text(environment: str, references: list[SecretReference]) -> str:
-    """The list as `validate` prints it: one line per Secret."""
+    """The list as `validate` prints it: one line per Secret; empty when there is none."""
     if not references:
-        return f"{environment}: references no Secrets"
+        return ""
     lines = [f"{environment}: Secrets to create before Flux applies it (meshc writes none):"]
     lines += [f"  {reference.describe()}" for reference in references]
     return "\n".join(lines)
 
 
 def describe_environments(environments_dir: Path, names: list[str]) -> str:
-    """The list of every named environment (all when empty), as `validate` prints it."""
-    return "\n".join(
-        render_text(loaded.name, referenced_secrets(loaded.model)) for loaded in load_environments(environments_dir, names)
-    )
+    """The lists of every named environment (all when empty) that references a Secret, as `validate` prints them."""
+    texts = (render_text(loaded.name, referenced_secrets(loaded.model)) for loaded in load_environments(environments_dir, names))
+    return "\n".join(text for text in texts if text)
 
 
 def render_markdown(environments_dir: Path) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from meshc.diff.cluster import connect
+from meshc.diff.errors import NoClusterConfigError
 from meshc.errors import MeshcError
 from meshc.status.assess import assess
 from meshc.status.reads import read
@@ -70,7 +71,11 @@ def run_status(project: Project, options: StatusOptions, progress: Progress | No
     budget = parse_duration(options.wait) if options.wait else 0.0
     (built,) = load_and_build(project, [options.environment])
     targets = targets_of(built)
-    cluster = connect(options.kubeconfig, options.context, 4)
+    try:
+        cluster = connect(options.kubeconfig, options.context, 4)
+    except NoClusterConfigError:
+        raise StatusOptionsError("no cluster to read: no kubeconfig (--kubeconfig, $KUBECONFIG, ~/.kube/config) "
+                                 "and not running in a pod") from None
     deadline = time.monotonic() + budget
     polls = 0
     try:
