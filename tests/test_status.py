@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
+import re
 
 import pytest
 
@@ -227,3 +227,48 @@ def _built_of(project):
 
     (built,) = load_and_build(project, [ENVIRONMENT])
     return built
+
+
+def test_wait_shows_progress_on_a_terminal(cluster, shop, kubeconfig):
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    apply_fixture(cluster, "quota-exhausted.yaml")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = (f"import sys, main, pathlib; from meshc.synth import Project; main.PROJECT = Project(pathlib.Path({str(shop.root)!r})); "
+              f"sys.argv = ['main.py', 'status', '--env', {ENVIRONMENT!r}, '--kubeconfig', {str(kubeconfig)!r}, '--wait', '3s']; main.cli()")
+    leader, follower = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.path.join(root, "constructs")])}
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while select.select([leader], [], [], 60)[0]:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert process.wait(timeout=60) == 1
+    os.close(leader)
+    printed = b"".join(chunks).decode()
+    assert re.search(r"\rstatus: 1 not ready \(\d+ of \d+ ready\); waiting, \d+s left", printed), printed
+    assert "Summary: 1 not ready" in printed
+
+
+@pytest.mark.parametrize("text, seconds", [("90s", 90), ("5m", 300), ("1h30m", 5400), ("200ms", 0.2)])
+def test_wait_durations_read_like_go_durations(text, seconds):
+    from meshc.status.engine import parse_duration
+
+    assert parse_duration(text) == pytest.approx(seconds)
+
+
+@pytest.mark.parametrize("revision, commit", [("main@sha1:abc123", "abc123"), ("main/abc123", "abc123"), ("", None)])
+def test_the_commit_of_a_flux_revision(revision, commit):
+    from meshc.status.revision import applied_commit
+
+    assert applied_commit(revision) == commit

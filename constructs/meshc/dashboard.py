@@ -69,10 +69,11 @@ def panels(namespace: str) -> list[dict]:
             "How long each agent took to answer /metrics: the one response time Prometheus measures.",
         ),
     ]
-    for index, panel in enumerate(laid_out):
-        width = 8 if panel["type"] == "stat" else 12
-        row, column = (0, index * 8) if panel["type"] == "stat" else (4 + 8 * ((index - 3) // 2), 12 * ((index - 3) % 2))
-        panel.update(id=index + 1, gridPos={"h": 4 if panel["type"] == "stat" else 8, "w": width, "x": column, "y": row})
+    # Three stats across the top row, then the time series two to a row.
+    positions = [(0, 0), (8, 0), (16, 0), (0, 4), (12, 4), (0, 12), (12, 12)]
+    for index, (panel, (x, y)) in enumerate(zip(laid_out, positions, strict=True)):
+        height, width = (4, 8) if panel["type"] == "stat" else (8, 12)
+        panel.update(id=index + 1, gridPos={"h": height, "w": width, "x": x, "y": y})
     return laid_out
 
 

@@ -51,7 +51,10 @@ def group_rank(group: str) -> tuple[int, str]:
 def targets_of(built: BuiltEnvironment) -> Targets:
     spec: model.Environment = built.environment.model
     objects = [manifest.obj for manifest in built.manifests]
-    names_of = lambda kind: sorted(o["metadata"]["name"] for o in objects if o["kind"] == kind)  # noqa: E731
+
+    def names_of(kind: str) -> list[str]:
+        return sorted(o["metadata"]["name"] for o in objects if o["kind"] == kind)
+
     releases = sorted(
         (_group_of_component(component_of(o)), o["metadata"]["name"]) for o in objects if o["kind"] == "HelmRelease"
     )
