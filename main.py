@@ -15,6 +15,8 @@ from meshc.diff import DiffOptions, DiffResult, run_diff  # noqa: E402
 from meshc.errors import MeshcError  # noqa: E402
 from meshc.importer.run import ImportRequest, import_helm  # noqa: E402
 from meshc.schema import write_schema  # noqa: E402
+from meshc.secret_refs import describe_environments, write_markdown as write_secrets_doc  # noqa: E402
+from meshc.status import StatusOptions, run_status  # noqa: E402
 from meshc.synth import Project, synthesize, validate as validate_environments  # noqa: E402
 
 PROJECT = Project(Path(__file__).resolve().parent)
@@ -81,6 +83,9 @@ def validate(environments: tuple[str, ...], output: str, crd_dirs: tuple[Path, .
     except MeshcError as error:
         fail(error)
     click.echo(report.render(output))
+    secrets = describe_environments(PROJECT.environments, list(environments))
+    if secrets:  # on stderr with the summary, so stdout stays the report alone
+        click.echo(secrets, err=True)
     click.echo(f"validate: {report.summary()}", err=True)
     sys.exit(report.exit_code)
 
@@ -158,9 +163,35 @@ def release_argument(text: str, option: str, optional_name: bool = False) -> tup
 
 
 @cli.command()
+@cli_options.environment
+@cli_options.kubeconfig
+@cli_options.kube_context
+@cli_options.wait
+@cli_options.output
+def status(environment: str, kubeconfig: str | None, context: str | None, wait: str | None, output: str) -> None:
+    """Is the environment applied and healthy? Flux objects, workloads, quota and Secrets, read-only.
+
+    Exit 0: everything ready; 1: something is not (after --wait: still not); 2: errors.
+    """
+    options = StatusOptions(environment=environment, kubeconfig=kubeconfig, context=context, wait=wait, output=output)
+    try:
+        result = run_status(PROJECT, options, progress=show_status_progress if sys.stderr.isatty() else None)
+    except MeshcError as error:
+        fail(error)
+    if result.polls > 1 and sys.stderr.isatty():
+        click.echo("", err=True)  # end the progress line
+    click.echo(result.rendered, nl=False)
+    sys.exit(result.exit_code)
+
+
+def show_status_progress(report, seconds_left: float) -> None:
+    click.echo(f"\rstatus: {report.summary()}; waiting, {seconds_left:.0f}s left ", err=True, nl=False)
+
+
+@cli.command()
 def schema() -> None:
-    """Regenerate the environment JSON Schema and docs/environment-reference.md from the model."""
-    for path in write_schema(PROJECT.root):
+    """Regenerate the environment JSON Schema, docs/environment-reference.md and docs/secrets.md from the model."""
+    for path in (*write_schema(PROJECT.root), write_secrets_doc(PROJECT.root)):
         click.echo(f"wrote {path.relative_to(PROJECT.root)}", err=True)
 
 

@@ -203,7 +203,9 @@ def test_without_intra_namespace_traffic_the_registry_reaches_postgresql_and_gra
                 prometheus=model.Prometheus(enabled=True),
                 grafana=model.Grafana(enabled=True, admin_secret="grafana-admin"),
             ),
-            network_policies=model.NetworkPolicies(enabled=True, allow_intra_namespace=False),
+            network_policies=model.NetworkPolicies(
+                enabled=True, allow_intra_namespace=False, api_server=model.ApiServer(cidr="10.0.0.0/28")
+            ),
         )
     )
     database = objects.one("NetworkPolicy", "allow-registry-to-postgresql-egress")["spec"]["egress"][0]

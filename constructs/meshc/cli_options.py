@@ -43,7 +43,7 @@ environment = click.option(
     "environment",
     required=True,
     metavar="NAME",
-    help="The one environment to compare (environments/NAME.yaml).",
+    help="The one environment (environments/NAME.yaml).",
 )
 
 diff_output = click.option(
@@ -111,4 +111,12 @@ field_manager = click.option(
     help="Field manager the dry-run applies as. Default: kustomize-controller when Flux delivers the "
     "environment (it has gitops), else meshc. Fields this manager applied before and no longer sets "
     "show as removed.",
+)
+
+# --- status ------------------------------------------------------------------------------
+
+wait = click.option(
+    "--wait",
+    metavar="DURATION",
+    help="Poll until everything is ready or DURATION (30s, 5m, 1h30m) has passed; progress on a terminal.",
 )

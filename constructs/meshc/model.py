@@ -514,6 +514,15 @@ class EgressRule(MeshcModel):
         return self
 
 
+class ApiServer(MeshcModel):
+    """Where the Kubernetes API server answers, as NetworkPolicies see it: its endpoint
+    addresses and ports (`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`),
+    not the `kubernetes` Service's cluster IP, which policies never match."""
+
+    cidr: str = Field(pattern=r"^[0-9a-fA-F:.]+/[0-9]{1,3}$", description="Address range of the API server endpoints, e.g. 10.0.0.0/28.")
+    ports: list[Port] = Field(default_factory=lambda: [443, 6443], min_length=1, description="TCP ports it listens on. Default: 443 and 6443.")
+
+
 class NetworkPolicies(MeshcModel):
     enabled: bool = Field(default=False, description="Default-deny the namespace, then allow what the mesh needs. Default: false.")
     allow_intra_namespace: bool = Field(default=True, description="Allow all traffic between pods of the namespace. Default: true.")
@@ -525,6 +534,13 @@ class NetworkPolicies(MeshcModel):
         description=(
             "Destinations outside the cluster pods may reach (an external database, a public API). "
             "Default: none, so default-deny blocks them."
+        ),
+    )
+    api_server: ApiServer | None = Field(
+        default=None,
+        description=(
+            "The API server's endpoints. Required when Prometheus is enabled: it discovers the pods to "
+            "scrape through the API, which default-deny blocks otherwise. Default: none."
         ),
     )
 
@@ -585,9 +601,29 @@ class Grafana(MeshcModel):
         return self
 
 
+class PrometheusOperator(MeshcModel):
+    """A Prometheus that the Prometheus operator runs outside this namespace; it finds the
+    agents through ServiceMonitors (monitoring.coreos.com/v1), which meshc then writes."""
+
+    enabled: bool = Field(default=False, description="Write a ServiceMonitor for every agent. Default: false.")
+    namespace: DnsLabel = Field(default="monitoring", description="Namespace that Prometheus runs in. Default: monitoring.")
+    pod_labels: dict[str, str] = Field(
+        default_factory=lambda: {"app.kubernetes.io/name": "prometheus"},
+        min_length=1,
+        description="Labels of the Prometheus pods, which alone may scrape the agents. Default: app.kubernetes.io/name: prometheus.",
+    )
+    service_monitor_labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Labels the Prometheus resource's serviceMonitorSelector matches, e.g. release: kube-prometheus-stack. Default: none.",
+    )
+
+
 class Monitoring(MeshcModel):
     prometheus: Prometheus = Field(default_factory=Prometheus, description="Default: disabled.")
     grafana: Grafana = Field(default_factory=Grafana, description="Default: disabled.")
+    prometheus_operator: PrometheusOperator = Field(
+        default_factory=PrometheusOperator, description="Default: disabled (no ServiceMonitors)."
+    )
 
 
 class MeshCharts(MeshcModel):
@@ -734,6 +770,17 @@ class Environment(MeshcModel):
     postgresql: Postgresql = Field(default_factory=Postgresql, description="Default: disabled.")
     monitoring: Monitoring = Field(default_factory=Monitoring, description="Default: disabled.")
     validation: Validation = Field(default_factory=Validation, description="Settings of the checks run on every synth and validate.")
+
+    @model_validator(mode="after")
+    def _prometheus_can_reach_the_api_server(self) -> Environment:
+        if self.monitoring.prometheus.enabled and self.network_policies.enabled and self.network_policies.api_server is None:
+            raise FieldRuleError(
+                "networkPolicies.apiServer",
+                "Prometheus finds the agents to scrape through the Kubernetes API, and default-deny blocks it; "
+                "set networkPolicies.apiServer.cidr to the API server's endpoint addresses "
+                "(kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes)",
+            )
+        return self
 
     @model_validator(mode="after")
     def _database_has_a_source(self) -> Environment:

@@ -1,13 +1,75 @@
-"""Prometheus and Grafana, installed by Flux from pinned charts."""
+"""Prometheus and Grafana, installed by Flux from pinned charts, and how they watch the mesh.
+
+Agents serve Prometheus metrics on /metrics on their HTTP port; the registry serves none and
+is never scraped. The Prometheus chart meshc installs finds targets by the `prometheus.io/*`
+pod annotations (its `kubernetes-pods` job, through Kubernetes service discovery), so
+`scrape_by_annotations` puts them on each agent's pods. A Prometheus run by the Prometheus
+operator finds targets through ServiceMonitors instead (`AgentServiceMonitor`). Grafana loads
+the mesh dashboard from a ConfigMap mounted through the chart's `dashboardProviders` and
+`dashboardsConfigMaps` values: file provisioning, which needs no access to the API server
+(the chart's dashboard sidecar would, through default-deny).
+"""
 
 from __future__ import annotations
 
 from meshc import model
+from meshc.context import NAME_LABEL
+from meshc.dashboard import dashboard_json
 from meshc.helm_release import ChartRelease, ChartSources, SecretValue, persistence_values
-from meshc.runtime import Construct
+from meshc.imports.servicemonitor.com.coreos.monitoring import (
+    ServiceMonitor,
+    ServiceMonitorSpec,
+    ServiceMonitorSpecEndpoints,
+    ServiceMonitorSpecSelector,
+)
+from meshc.naming import AGENT_CHART
+from meshc.runtime import Construct, cdk8s, k8s
 
 # The Prometheus server's container port (its Service maps port 80 to it).
 PROMETHEUS_PORT = 9090
+METRICS_PATH = "/metrics"
+# The Service port name of every agent, in both render modes (meshc.workload and the agent chart).
+AGENT_PORT_NAME = "http"
+GRAFANA_ADMIN_USER_KEY = "admin-user"
+GRAFANA_ADMIN_PASSWORD_KEY = "admin-password"
+DASHBOARDS_CONFIGMAP = "mcp-mesh-dashboards"
+DASHBOARD_PROVIDER = "mcp-mesh"
+DASHBOARD_FILE = "mcp-mesh.json"
+
+
+def scrape_annotations(port: int) -> dict[str, str]:
+    """What the Prometheus chart's `kubernetes-pods` job reads from a pod."""
+    return {"prometheus.io/scrape": "true", "prometheus.io/port": str(port), "prometheus.io/path": METRICS_PATH}
+
+
+def scrape_by_annotations(agent: Construct, port: int) -> None:
+    """Annotate an agent's pods for scraping: the pod template of its Deployment, or the
+    `podAnnotations` value of its HelmRelease (the agent chart adds none of its own)."""
+    annotations = scrape_annotations(port)
+    for child in agent.node.find_all():
+        if not isinstance(child, cdk8s.ApiObject):
+            continue
+        if child.kind == "Deployment":
+            for key, value in annotations.items():
+                child.add_json_patch(cdk8s.JsonPatch.add(f"/spec/template/metadata/annotations/{key.replace('/', '~1')}", value))
+        elif child.kind == "HelmRelease":
+            child.add_json_patch(cdk8s.JsonPatch.add("/spec/values/podAnnotations", annotations))
+
+
+class AgentServiceMonitor(Construct):
+    """One ServiceMonitor for every agent Service of the namespace, on the port both render modes name `http`."""
+
+    def __init__(self, scope: Construct, id: str, *, namespace: str, labels: dict[str, str], operator: model.PrometheusOperator):
+        super().__init__(scope, id)
+        ServiceMonitor(
+            self,
+            "ServiceMonitor",
+            metadata={"name": "mcp-mesh-agents", "namespace": namespace, "labels": {**labels, **operator.service_monitor_labels}},
+            spec=ServiceMonitorSpec(
+                selector=ServiceMonitorSpecSelector(match_labels={NAME_LABEL: AGENT_CHART}),
+                endpoints=[ServiceMonitorSpecEndpoints(port=AGENT_PORT_NAME, path=METRICS_PATH, interval="30s")],
+            ),
+        )
 
 
 class Monitoring(Construct):
@@ -56,6 +118,7 @@ class Monitoring(Construct):
                 "persistence": persistence_values(grafana.persistence, storage_class_key="storageClassName"),
             }
             if prometheus.enabled:
+                values.update(self._dashboard(namespace, labels))
                 values["datasources"] = {
                     "datasources.yaml": {
                         "apiVersion": 1,
@@ -77,9 +140,31 @@ class Monitoring(Construct):
                 chart=grafana.chart,
                 values=values,
                 secret_values=(
-                    SecretValue(grafana.admin_secret, "admin-user", "adminUser"),
-                    SecretValue(grafana.admin_secret, "admin-password", "adminPassword"),
+                    SecretValue(grafana.admin_secret, GRAFANA_ADMIN_USER_KEY, "adminUser"),
+                    SecretValue(grafana.admin_secret, GRAFANA_ADMIN_PASSWORD_KEY, "adminPassword"),
                 ),
                 depends_on=(prometheus.release,) if prometheus.enabled else (),
                 **common,
             )
+
+    def _dashboard(self, namespace: str, labels: dict[str, str]) -> dict:
+        """The mesh dashboard's ConfigMap, and the Grafana values that mount and provision it."""
+        k8s.KubeConfigMap(
+            self,
+            "Dashboards",
+            metadata=k8s.ObjectMeta(name=DASHBOARDS_CONFIGMAP, namespace=namespace, labels=labels),
+            data={DASHBOARD_FILE: dashboard_json(namespace)},
+        )
+        provider = {
+            "name": DASHBOARD_PROVIDER,
+            "orgId": 1,
+            "folder": "MCP Mesh",
+            "type": "file",
+            "disableDeletion": True,
+            "editable": False,
+            "options": {"path": f"/var/lib/grafana/dashboards/{DASHBOARD_PROVIDER}"},
+        }
+        return {
+            "dashboardProviders": {"dashboardproviders.yaml": {"apiVersion": 1, "providers": [provider]}},
+            "dashboardsConfigMaps": {DASHBOARD_PROVIDER: DASHBOARDS_CONFIGMAP},
+        }

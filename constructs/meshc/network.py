@@ -97,3 +97,26 @@ class NamespacePolicies(Construct):
             ingress=[k8s.NetworkPolicyIngressRule(from_=[k8s.NetworkPolicyPeer(pod_selector=k8s.LabelSelector(match_labels=source))], ports=policy_ports)],
             types=["Ingress"],
         )
+
+    def allow_egress_to_range(self, name: str, *, source: dict[str, str], cidr: str, ports: list[int]) -> None:
+        """Pods matching `source` may reach an address range outside the cluster on `ports`."""
+        self._policy(
+            name,
+            pods=source,
+            egress=[
+                k8s.NetworkPolicyEgressRule(
+                    to=[k8s.NetworkPolicyPeer(ip_block=k8s.IpBlock(cidr=cidr))],
+                    ports=[k8s.NetworkPolicyPort(protocol="TCP", port=int_or_string(p)) for p in sorted(set(ports))],
+                )
+            ],
+            types=["Egress"],
+        )
+
+    def allow_from_namespace(self, name: str, *, namespace: str, source: dict[str, str], target: dict[str, str], ports: list[int]) -> None:
+        """Pods matching `source` in another namespace may reach pods matching `target` here on `ports`."""
+        peer = k8s.NetworkPolicyPeer(
+            namespace_selector=k8s.LabelSelector(match_labels={NAMESPACE_NAME_LABEL: namespace}),
+            pod_selector=k8s.LabelSelector(match_labels=source),
+        )
+        policy_ports = [k8s.NetworkPolicyPort(protocol="TCP", port=int_or_string(p)) for p in sorted(set(ports))]
+        self._policy(name, pods=target, ingress=[k8s.NetworkPolicyIngressRule(from_=[peer], ports=policy_ports)], types=["Ingress"])

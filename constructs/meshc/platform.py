@@ -13,7 +13,7 @@ from meshc.context import INSTANCE_LABEL, NAME_LABEL, MeshContext
 from meshc.delivery import Delivery
 from meshc.helm_release import ChartSources
 from meshc.mesh_releases import AgentRelease, RegistryRelease
-from meshc.monitoring import PROMETHEUS_PORT, Monitoring
+from meshc.monitoring import PROMETHEUS_PORT, AgentServiceMonitor, Monitoring, scrape_by_annotations
 from meshc.naming import AGENT_CHART, REGISTRY_CHART
 from meshc.network import NamespacePolicies
 from meshc.postgresql import POSTGRES_PORT, PostgresqlRelease
@@ -70,6 +70,8 @@ class Platform(Construct):
             self.layers.add("monitoring")
         self.registry = self._add_registry(postgres) if spec.registry.enabled else None
         self.agents = self._add_agents() if self.registry is not None else {}
+        if self.agents:
+            self._watch_agents()
 
         if spec.network_policies.enabled:
             self._add_network_policies(spec.network_policies)
@@ -146,6 +148,47 @@ class Platform(Construct):
             )
         return agents
 
+    def _watch_agents(self) -> None:
+        """Point the environment's Prometheus at every agent's /metrics (the registry serves none)."""
+        monitoring = self.spec.monitoring
+        if monitoring.prometheus.enabled:
+            for name, agent in self.agents.items():
+                scrape_by_annotations(agent, self.spec.agents[name].http.port)
+        if monitoring.prometheus_operator.enabled:
+            AgentServiceMonitor(
+                self,
+                "AgentServiceMonitor",
+                namespace=self.context.namespace,
+                labels=self._labels("mcp-mesh-monitoring", self.context.namespace, "monitoring"),
+                operator=monitoring.prometheus_operator,
+            )
+            self.layers.add("monitoring")
+
+    def _allow_scraping(self, policies: NamespacePolicies, settings: model.NetworkPolicies) -> None:
+        """Exactly Prometheus may reach the agents' metrics port; meshc's Prometheus may reach the API server."""
+        monitoring = self.spec.monitoring
+        agents = {NAME_LABEL: AGENT_CHART}
+        metrics_ports = [spec.http.port for spec in self.spec.enabled_agents().values()]
+        prometheus_pods = {NAME_LABEL: "prometheus", INSTANCE_LABEL: monitoring.prometheus.release}
+        if monitoring.prometheus.enabled:
+            policies.allow_egress_to_range(
+                "allow-prometheus-to-apiserver-egress",
+                source=prometheus_pods,
+                cidr=settings.api_server.cidr,
+                ports=settings.api_server.ports,
+            )
+            if metrics_ports:
+                policies.allow_to("allow-prometheus-to-agents", source=prometheus_pods, target=agents, ports=metrics_ports)
+        operator = monitoring.prometheus_operator
+        if operator.enabled and metrics_ports:
+            policies.allow_from_namespace(
+                "allow-prometheus-operator-to-agents-ingress",
+                namespace=operator.namespace,
+                source=dict(operator.pod_labels),
+                target=agents,
+                ports=metrics_ports,
+            )
+
     def _add_network_policies(self, settings: model.NetworkPolicies) -> None:
         self.layers.add("platform")
         policies = NamespacePolicies(self, "NetworkPolicies", namespace=self.context.namespace, labels=self.labels)
@@ -155,6 +198,7 @@ class Platform(Construct):
             policies.allow_from_namespaces(settings.allowed_namespaces)
         if settings.allowed_egress:
             policies.allow_egress(settings.allowed_egress)
+        self._allow_scraping(policies, settings)
         if settings.allow_intra_namespace:
             policies.allow_intra_namespace()
             return

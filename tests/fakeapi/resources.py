@@ -34,6 +34,7 @@ SERVED_RESOURCES = (
     ResourceType("", "v1", "serviceaccounts", "ServiceAccount", True, ("sa",)),
     ResourceType("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", True, ("pvc",)),
     ResourceType("", "v1", "resourcequotas", "ResourceQuota", True, ("quota",)),
+    ResourceType("", "v1", "pods", "Pod", True, ("po",)),
     ResourceType("apps", "v1", "deployments", "Deployment", True, ("deploy",)),
     ResourceType("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler", True, ("hpa",)),
     ResourceType("policy", "v1", "poddisruptionbudgets", "PodDisruptionBudget", True, ("pdb",)),
