@@ -121,3 +121,14 @@ def test_diff_against_the_helm_install_moves_no_selector_and_only_meshcs_labels(
     assert not [p for p in paths if p.startswith("spec.selector")]
     labels = {match.group(1) for p in paths if (match := LABEL_PATH.fullmatch(p))}
     assert labels == EXPECTED_LABEL_CHANGES - {"helm.sh/chart"}  # the chart label is not meshc's, so it stays
+
+
+@pytest.mark.parametrize("request_", [PER_CHART, UMBRELLA], ids=["per-chart", "umbrella"])
+def test_status_watches_the_deployments_helm_installed(tmp_path, request_):
+    from meshc.status.targets import targets_of
+
+    import_helm(tmp_path, request_)
+    (built,) = load_and_build(Project(tmp_path), [request_.env])
+    shape = "per-chart" if request_ is PER_CHART else "umbrella"
+    installed = sorted(name for kind, name in rendered(shape) if kind == "Deployment")
+    assert sorted(target.name for target in targets_of(built).workloads) == installed

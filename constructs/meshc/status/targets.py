@@ -58,11 +58,12 @@ def targets_of(built: BuiltEnvironment) -> Targets:
     releases = sorted(
         (_group_of_component(component_of(o)), o["metadata"]["name"]) for o in objects if o["kind"] == "HelmRelease"
     )
+    umbrella = spec.helm_umbrella.release if spec.helm_umbrella else None
     workloads = []
     if spec.registry.enabled:
-        workloads.append(_workload("registry", spec.registry.name, REGISTRY_CHART, spec.registry, spec.naming))
+        workloads.append(_workload("registry", spec.registry.name, REGISTRY_CHART, spec.registry, spec.naming, umbrella))
     for name, agent in spec.enabled_agents().items():
-        workloads.append(_workload(f"agent/{name}", name, AGENT_CHART, agent, spec.naming))
+        workloads.append(_workload(f"agent/{name}", name, AGENT_CHART, agent, spec.naming, umbrella))
     quotas = names_of("ResourceQuota")
     return Targets(
         environment=built.name,
@@ -76,10 +77,10 @@ def targets_of(built: BuiltEnvironment) -> Targets:
     )
 
 
-def _workload(group: str, release: str, chart: str, spec: model.Workload, naming) -> WorkloadTarget:
+def _workload(group: str, release: str, chart: str, spec: model.Workload, naming, umbrella: str | None) -> WorkloadTarget:
     return WorkloadTarget(
         group=group,
-        name=component_names(release, chart, naming).base,
+        name=component_names(release, chart, naming, umbrella).base,
         autoscaled=spec.autoscaling.enabled,
         disruption_budget=spec.disruption_budget.enabled,
     )
