@@ -27,6 +27,7 @@ from pydantic.alias_generators import to_camel
 
 from meshc.graph import consumer_edges, cycles
 from meshc.kube_values import INT32_MAX, Cidr, ImageRegistry, ImageRepository, ImageTag, RepositoryPath, strict_subnet
+from meshc.quantities import INPUT_QUANTITY, LEADING_ZERO
 from meshc.naming import AGENT_CHART, MAX_NAME_LENGTH, REGISTRY_CHART, component_names, too_long
 
 
@@ -53,8 +54,6 @@ class MeshcModel(BaseModel):
 
 _DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
 DNS_LABEL = re.compile(_DNS_LABEL)
-# No leading zero: Kubernetes reads "010" as ten, YAML 1.1 tools as octal eight.
-_QUANTITY = re.compile(r"^[+]?((0|[1-9][0-9]*)(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
 _ENV_NAME = r"^[-._a-zA-Z][-._a-zA-Z0-9]*$"
 
 DnsLabel = Annotated[
@@ -76,9 +75,9 @@ def _quantity_from_yaml(value: Any) -> Any:
 
 
 def _check_quantity(value: str) -> str:
-    if re.match(r"^[+]?0[0-9]", value):
+    if LEADING_ZERO.match(value):
         raise ValueError(f"{value!r} starts with a zero, which tools read differently (as octal or decimal); write it without the leading zero")
-    if not _QUANTITY.match(value):
+    if not INPUT_QUANTITY.match(value):
         raise ValueError(f"{value!r} is not a Kubernetes quantity (for example 500m, 1, 256Mi, 10Gi)")
     return value
 
@@ -87,7 +86,7 @@ Quantity = Annotated[
     str,
     BeforeValidator(_quantity_from_yaml),
     AfterValidator(_check_quantity),
-    WithJsonSchema({"anyOf": [{"type": "string", "pattern": _QUANTITY.pattern}, {"type": "number", "minimum": 0}]}),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": INPUT_QUANTITY.pattern}, {"type": "number", "minimum": 0}]}),
     Field(description="A Kubernetes quantity such as 500m, 2, 256Mi or 10Gi."),
 ]
 Port = Annotated[int, Field(ge=1, le=65535)]

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from meshc.build import Manifest
 from meshc.checks.pods import MESH_COMPONENTS, Workload, workloads
-from meshc.checks.quantities import QuantityError, format_quantity, parse_quantity
+from meshc.quantities import QuantityError, format_quantity, parse_quantity
 from meshc.checks.report import Finding, KeyPath, Scope, dotted, format_subject, source_path
 from meshc.checks.schema import split_api_version
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from meshc.build import Manifest
 from meshc.checks.pods import Workload, autoscalers, workloads
-from meshc.checks.quantities import QuantityError, format_quantity, parse_quantity
+from meshc.quantities import QuantityError, format_quantity, parse_quantity
 from meshc.checks.report import Finding, KeyPath, Scope, dotted, format_subject, source_path
 
 ADVERTISED_PORT = "MCP_MESH_HTTP_PORT"

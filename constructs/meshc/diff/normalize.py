@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import base64
 import copy
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from meshc.diff.listkeys import ATOMIC, SchemaNode
+from meshc.quantities import QuantityError, parse_quantity
 
 # Set by the API server or its controllers on every object; never meshc's intent.
 BOOKKEEPING_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")
@@ -31,12 +31,6 @@ BOOKKEEPING_ANNOTATIONS = (REVISION_ANNOTATION, LAST_APPLIED_ANNOTATION)
 
 _SCALED_KINDS = {"Deployment", "StatefulSet", "ReplicaSet"}
 _QUANTITY_PARENTS = {"limits", "requests", "hard", "capacity"}
-_QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eE][+-]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$")
-_SUFFIXES = {
-    "": 1, "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"),
-    "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
-    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
-}
 
 
 def strip_bookkeeping(obj: dict) -> dict:
@@ -139,21 +133,11 @@ def align_quantities(live: Any, desired: Any, quantities: bool = False) -> Any:
 
 def quantity_value(value: Any) -> Decimal | None:
     """The number a Kubernetes quantity stands for, or None if `value` is not one."""
-    if isinstance(value, bool):
+    if not isinstance(value, (str, int, float)):
         return None
-    if isinstance(value, (int, float)):
-        return Decimal(str(value))
-    if not isinstance(value, str):
-        return None
-    match = _QUANTITY.match(value.strip())
-    if not match:
-        return None
-    number, suffix = match.group(1), match.group(2) or ""
     try:
-        if suffix[:1] in ("e", "E"):
-            return Decimal(number + suffix)
-        return Decimal(number) * _SUFFIXES[suffix]
-    except (InvalidOperation, KeyError):
+        return parse_quantity(value)
+    except QuantityError:
         return None
 
 

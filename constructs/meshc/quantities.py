@@ -1,4 +1,4 @@
-"""Kubernetes quantities, parsed exactly.
+"""Kubernetes quantities, parsed exactly: the one home of the quantity grammar (model, checks, diff, status).
 
 `500m`, `1.5`, `2Gi`, `1e3` and `12` all become a `Decimal`; nothing is
 rounded through a float, so a quota that fits exactly still fits.
@@ -19,6 +19,10 @@ _QUANTITY = re.compile(
     r"^(?P<number>[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+))"
     r"(?P<suffix>Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?[0-9]+)?$"
 )
+# What an environment file may write: a non-negative amount without a leading zero
+# (Kubernetes reads "010" as ten, YAML 1.1 tools as octal eight).
+INPUT_QUANTITY = re.compile(r"^[+]?((0|[1-9][0-9]*)(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E)?$")
+LEADING_ZERO = re.compile(r"^[+]?0[0-9]")
 # Resources measured in bytes are shown with binary suffixes; cpu in cores or millicores.
 _BYTE_RESOURCES = ("memory", "storage", "ephemeral-storage")
 

@@ -1,4 +1,4 @@
-"""meshc.checks.quantities: exact Kubernetes quantities."""
+"""meshc.quantities: exact Kubernetes quantities."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from meshc.checks.quantities import QuantityError, format_quantity, parse_quantity
+from meshc.quantities import QuantityError, format_quantity, parse_quantity
 
 
 @pytest.mark.parametrize(
