@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from meshc import model
-from meshc.mesh_env import AGENT_RUNTIME_DEFAULTS, PYTHON_RUNTIME_ENV
+from meshc.mesh_env import AGENT_RUNTIME_DEFAULTS, PYTHON_RUNTIME_ENV, SDK_DEFAULT_REDIS_URL
 from meshc.synth import Project, load_and_build
 
 ENVIRONMENT = """
@@ -89,9 +89,35 @@ def test_the_registry_release_sets_tracing_logging_and_name_with_the_charts_keys
 def test_agent_releases_turn_tracing_off_with_a_string_and_log_at_the_mesh_level(built):
     values = _values(built, "helmrelease-info", "python-agent")
     # The chart writes `enabled | default true`: a boolean false would be read as unset.
-    assert values["agent"]["observability"] == {"distributedTracing": {"enabled": "false"}}
+    assert values["agent"]["observability"]["distributedTracing"]["enabled"] == "false"
     assert values["mesh"] == {"logLevel": "INFO", "debug": False}
     assert _values(built, "helmrelease-debug", "python-agent")["mesh"] == {"logLevel": "DEBUG", "debug": True}
+
+
+def test_agent_releases_give_the_sdk_its_default_redis_url_not_the_umbrella_charts(built):
+    # The chart always writes REDIS_URL (default: redis://mcp-core-mcp-mesh-redis:6379, a Service
+    # that does not exist); manifests mode leaves it out and the SDK uses its default.
+    values = _values(built, "helmrelease-info", "python-agent")
+    assert values["agent"]["observability"]["distributedTracing"]["redisUrl"] == SDK_DEFAULT_REDIS_URL == "redis://localhost:6379"
+    assert "REDIS_URL" not in _config(built, "manifests-info", "python-agent")
+
+
+def _pod(built, env: str, name: str) -> dict:
+    return built[env][("Deployment", name)]["spec"]["template"]["spec"]
+
+
+def test_agent_releases_mount_the_scratch_tmp_that_manifests_mode_gives_every_pod(built):
+    pod = _pod(built, "manifests-info", "python-agent")
+    values = _values(built, "helmrelease-info", "python-agent")
+    assert {"name": "tmp", "emptyDir": {}} in pod["volumes"] and values["extraVolumes"] == [{"name": "tmp", "emptyDir": {}}]
+    assert {"name": "tmp", "mountPath": "/tmp"} in pod["containers"][0]["volumeMounts"]
+    assert values["extraVolumeMounts"] == [{"name": "tmp", "mountPath": "/tmp"}]
+
+
+def test_the_registry_release_leaves_placement_to_affinity_as_manifests_do(built):
+    # The chart adds a zone and node spread of its own to more than one replica unless told not to.
+    assert _values(built, "helmrelease-info", "mcp-registry")["defaultTopologySpread"] == {"enabled": False}
+    assert "topologySpreadConstraints" not in _pod(built, "manifests-info", "mcp-registry")
 
 
 def test_the_registry_takes_its_own_env_and_env_from_in_both_modes(built):

@@ -15,13 +15,17 @@ symbolically), ports, probes, resources, rollout strategy, volumes by mount
 path, init containers and security contexts. Names of objects are not runtime
 fields and are ignored. `valuesFrom` Secret values are given placeholders.
 
-Exit code 0 when no runtime field differs, 1 when some do, 2 on bad input.
+Every difference is either explained, by an entry of the one table in
+tools/chart_parity_explained.py (what reads the field and why the difference
+is harmless, or which meshc check refuses the combination), or unexplained.
+Exit code 0 when no difference is unexplained, 1 when some are, 2 on bad input.
 Not part of the test suite: it needs the charts and a helm binary.
 """
 
 from __future__ import annotations
 
 import argparse
+import base64
 import subprocess
 import sys
 import tempfile
@@ -34,9 +38,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "constructs"), str(ROOT / "tests")]
 
 from meshc.build import build  # noqa: E402
+from meshc.checks import charts  # noqa: E402
+from meshc.checks.report import Scope  # noqa: E402
 from meshc.errors import InputError  # noqa: E402
 from meshc.loader import LoadedEnvironment, environment_names, load_environment  # noqa: E402
 from runtime.pod_spec import find, main_container, pod_spec  # noqa: E402
+
+from chart_parity_explained import EXPLAINED, Difference, explanation  # noqa: E402
 
 COMPONENT = "app.kubernetes.io/component"
 INSTANCE = "app.kubernetes.io/instance"
@@ -54,6 +62,16 @@ class Symbolic(dict):
 
     def get(self, key, default=None):  # optional references resolve too
         return self[key]
+
+
+def secret_values(objects: list[dict]) -> Symbolic:
+    """The Secrets a render writes itself (the chart's own Secret) by value; any other by name."""
+    values = Symbolic("secret")
+    for secret in find(objects, "Secret"):
+        decoded = {k: base64.b64decode(v).decode() for k, v in (secret.get("data") or {}).items()}
+        for key, value in {**decoded, **(secret.get("stringData") or {})}.items():
+            values[(secret["metadata"]["name"], key)] = value
+    return values
 
 
 def in_mode(loaded: LoadedEnvironment, render: str) -> LoadedEnvironment:
@@ -97,7 +115,7 @@ def runtime_view(objects: list[dict], deployment: dict) -> dict[str, Any]:
     """Everything about a Deployment that changes what runs, with object names resolved away."""
     pod = {**POD_DEFAULTS, **deployment["spec"]["template"]["spec"]}
     container = main_container(deployment)
-    spec = pod_spec(objects, deployment, Symbolic("secret"), Symbolic("field"))
+    spec = pod_spec(objects, deployment, secret_values(objects), Symbolic("field"))
     volumes = {v["name"]: {k: val for k, val in v.items() if k != "name"} for v in (pod.get("volumes") or [])}
     return {
         "replicas": deployment["spec"].get("replicas"),
@@ -159,9 +177,13 @@ def differences(manifests: Any, chart: Any, path: str = "") -> list[tuple[str, A
     return [] if manifests == chart else [(path, manifests, chart)]
 
 
-def compare(loaded: LoadedEnvironment, chart_dir: Path, helm: str) -> dict[str, list[tuple[str, Any, Any]]]:
+def compare(loaded: LoadedEnvironment, chart_dir: Path, helm: str) -> dict[str, list[Difference]]:
+    """Each mesh component's runtime differences; `refused` names the charts check that keeps
+    meshc from rendering the component this way (docs/chart-behaviour.md)."""
     manifests_objects = [m.obj for m in build([in_mode(loaded, "manifests")])[0].manifests]
-    helm_objects = [m.obj for m in build([in_mode(loaded, "helmrelease")])[0].manifests]
+    as_releases = build([in_mode(loaded, "helmrelease")])[0]
+    refusals = [f for f in charts.check(Scope(as_releases)) if f.severity == "error"]
+    helm_objects = [m.obj for m in as_releases.manifests]
     result = {}
     for release in find(helm_objects, "HelmRelease"):
         if release["spec"].get("chartRef", {}).get("name") not in ("mcp-mesh-registry", "mcp-mesh-agent"):
@@ -170,7 +192,12 @@ def compare(loaded: LoadedEnvironment, chart_dir: Path, helm: str) -> dict[str, 
         (chart_deployment,) = find(rendered, "Deployment")
         name = component(release)
         (ours,) = [d for d in find(manifests_objects, "Deployment") if component(d) == name]
-        result[name] = differences(runtime_view(manifests_objects, ours), runtime_view(rendered, chart_deployment))
+        refused = frozenset(f.check for f in refusals if f.component == name)
+        result[name] = [
+            Difference(name.split("/")[0], path, ours_value, chart_value, refused)
+            for path, ours_value, chart_value in differences(
+                runtime_view(manifests_objects, ours), runtime_view(rendered, chart_deployment))
+        ]
     return result
 
 
@@ -180,15 +207,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--helm", required=True, help="the helm binary")
     parser.add_argument("--env", action="append", default=[], help="an environment (default: all)")
     args = parser.parse_args(argv)
-    total = 0
     try:
         names = args.env or environment_names(ROOT / "environments")
         loaded = [load_environment(ROOT / "environments" / f"{name}.yaml", root=ROOT) for name in names]
     except InputError as error:
         print(error, file=sys.stderr)
         return 2
-    grouped: dict[tuple[str, str, str, str], list[str]] = {}  # (kind, field, manifests, chart) -> where
+    grouped: dict[tuple[str, str, str, str, str], list[str]] = {}  # (kind, field, ours, chart, why) -> where
     compared: dict[str, int] = {}  # kind -> components compared
+    total = unexplained = 0
     for environment in loaded:
         try:
             compared_environment = compare(environment, args.chart_dir, args.helm)
@@ -196,18 +223,28 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{environment.name}: {error}", file=sys.stderr)
             return 2
         for name, found in compared_environment.items():
-            compared[name.split("/")[0]] = compared.get(name.split("/")[0], 0) + 1
-            print(f"{environment.name} {name}: {len(found)} runtime difference{'s' * (len(found) != 1)}")
-            for path, ours, chart in found:
-                kind = name.split("/")[0]
-                grouped.setdefault((kind, path, _show(ours), _show(chart)), []).append(f"{environment.name} {name}")
+            kind = name.split("/")[0]
+            compared[kind] = compared.get(kind, 0) + 1
+            open_ones = [d for d in found if explanation(d) is None]
+            print(f"{environment.name} {name}: {len(found)} runtime difference{'s' * (len(found) != 1)}, "
+                  f"{len(open_ones)} unexplained")
+            for difference in found:
+                why = explanation(difference) or "UNEXPLAINED"
+                key = (kind, difference.field, _show(difference.manifests), _show(difference.chart), why)
+                grouped.setdefault(key, []).append(f"{environment.name} {name}")
             total += len(found)
-    print()
-    for (kind, path, ours, chart), where in sorted(grouped.items()):
-        place = f"all {len(where)} {kind} components compared" if len(where) == compared[kind] else ", ".join(where)
-        print(f"{kind} {path}\n  manifests: {ours}\n  chart:     {chart}\n  in: {place}")
-    print(f"\n{total} runtime differences ({len(grouped)} distinct)")
-    return 1 if total else 0
+            unexplained += len(open_ones)
+    for title, wanted in (("Explained", True), ("Unexplained", False)):
+        rows = sorted(item for item in grouped.items() if (item[0][4] != "UNEXPLAINED") == wanted)
+        print(f"\n{title} ({len(rows)} distinct):")
+        for (kind, path, ours, chart, why), where in rows:
+            place = f"all {len(where)} {kind} components compared" if len(where) == compared[kind] else ", ".join(where)
+            print(f"{kind} {path}\n  manifests: {ours}\n  chart:     {chart}\n  in: {place}")
+            if wanted:
+                print(f"  why: {why}")
+    print(f"\n{total} runtime differences ({len(grouped)} distinct), {total - unexplained} explained, "
+          f"{unexplained} unexplained; {len(EXPLAINED)} explanations in tools/chart_parity_explained.py")
+    return 1 if unexplained else 0
 
 
 def _show(value: Any) -> str:

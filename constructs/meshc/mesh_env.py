@@ -35,6 +35,10 @@ PYTHON_RUNTIME_ENV = {
 }
 # Tracing needs a Redis and a Tempo the environment does not run.
 TRACING_ENV = {"MCP_MESH_DISTRIBUTED_TRACING_ENABLED": "false"}
+# The SDK's own default for REDIS_URL (_mcp_mesh/engine/http_wrapper.py, SDK 3.8.0), which
+# manifests mode gets by leaving the variable out. The agent chart always writes one, by
+# default the `mcp-core-*` umbrella chart's Redis, a Service that does not exist here.
+SDK_DEFAULT_REDIS_URL = "redis://localhost:6379"
 # Heartbeat timing agents rely on (MCP Mesh 3.6 defaults): stale after 20 s,
 # evicted after 60 s, checked every 10 s.
 REGISTRY_HEARTBEAT_ENV = {
@@ -78,7 +82,7 @@ def agent_chart_values(log_level: model.LogLevel) -> dict:
     return {
         "mesh": {"logLevel": log_level, "debug": log_level == "DEBUG"},
         # A string: the chart writes `enabled | default true`, and a boolean false counts as unset.
-        "observability": {"distributedTracing": {"enabled": "false"}},
+        "observability": {"distributedTracing": {"enabled": "false", "redisUrl": SDK_DEFAULT_REDIS_URL}},
     }
 
 

@@ -9,9 +9,9 @@ Chart defaults that would differ from the manifests render are pinned where the
 charts offer a key: no memory autoscaling metric, the registry's Redis (which
 points at the umbrella chart's `mcp-core-*` address) off, tracing off, the log
 level, the registry's name and DATABASE_URL, the agents' rollout strategy. The
-runtime environment both modes share comes from `meshc.mesh_env`. The agent
-chart still writes tracing and Redis settings (TELEMETRY_ENDPOINT, REDIS_URL,
-MCP_MESH_REDIS_TRACE_PUBLISHING) that nothing reads while tracing is off.
+runtime environment both modes share comes from `meshc.mesh_env`. What the
+charts still render differently, and why each is harmless, is listed by
+tools/chart_parity_explained.py (docs/chart-behaviour.md).
 What the charts cannot render the way meshc's manifests do is refused by the
 `charts` check.
 """
@@ -123,6 +123,9 @@ class RegistryRelease(Construct):
         names = component_names(spec.name, REGISTRY_CHART, context.naming)
         values = _workload_values(spec, context, names.base, selector_labels(labels))
         values["service"] = {"port": spec.service.port}
+        # The chart adds a zone and node spread of its own to more than one replica; meshc's
+        # placement is `affinity`, as in manifests mode.
+        values["defaultTopologySpread"] = {"enabled": False}
         values["registry"] = {
             **registry_chart_values(spec, context.log_level),
             "database": self._database(spec.database, postgres),
@@ -201,6 +204,10 @@ class AgentRelease(Construct):
         # The chart's real keys: `agent.registryUrl` and `mesh.registryUrl` are ignored.
         values["registry"] = {"host": registry.host, "port": str(registry.port)}
         values["env"] = user_env(spec.env, spec.secret_env)
+        # The scratch emptyDir at /tmp that every manifests-mode pod gets (meshc.workload);
+        # the registry chart mounts one itself, the agent chart does not.
+        values["extraVolumes"] = [{"name": "tmp", "emptyDir": {}}]
+        values["extraVolumeMounts"] = [{"name": "tmp", "mountPath": "/tmp"}]
         ChartRelease(
             self,
             "Release",
