@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from meshc import model
 from meshc.checks import check
+from meshc.errors import InputError
 from meshc.secret_refs import referenced_secrets
 from meshc.synth import Project, load_and_build
 
@@ -146,3 +147,29 @@ def test_the_quota_proof_counts_the_charts_wait_for_db_for_an_external_database(
     built = _built(tmp_path, BY_HOST, render="helmrelease", extra=quota)
     (missing,) = _findings(built, "quota.missing-request")
     assert "container wait-for-db of HelmRelease/mesh/mcp-registry sets none" in missing.message
+
+
+# --- default-deny networking --------------------------------------------------------
+
+POLICIES = "networkPolicies: {{enabled: true, allowedEgress: [{rule}]}}\n"
+
+
+@pytest.mark.parametrize("host, rule", [
+    ("db.internal.example", "{cidr: 10.20.0.0/16, ports: [5432]}"),
+    ("10.20.3.4", "{cidr: 10.20.0.0/16, ports: [5432]}"),
+    ("10.20.3.4", "{cidr: 0.0.0.0/0}"),
+])
+def test_an_egress_rule_that_opens_the_databases_port_and_address_is_accepted(tmp_path, host, rule):
+    database = BY_HOST.replace("db.internal.example", host)
+    _built(tmp_path, database, extra=POLICIES.format(rule=rule))
+
+
+@pytest.mark.parametrize("host, rule", [
+    ("db.internal.example", "{cidr: 10.20.0.0/16, ports: [443]}"),
+    ("10.30.3.4", "{cidr: 10.20.0.0/16, ports: [5432]}"),
+    ("10.20.3.4", "{cidr: 10.0.0.0/8, except: [10.20.0.0/16]}"),
+])
+def test_default_deny_that_keeps_the_registry_from_its_database_is_refused(tmp_path, host, rule):
+    database = BY_HOST.replace("db.internal.example", host)
+    with pytest.raises(InputError, match="default-deny keeps the registry from its database"):
+        _built(tmp_path, database, extra=POLICIES.format(rule=rule))

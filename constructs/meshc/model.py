@@ -11,6 +11,7 @@ is about, so the error points at the key the user has to change.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Any, Literal, Union
 
@@ -573,6 +574,18 @@ class EgressRule(MeshcModel):
         return self
 
 
+    def opens(self, host: str, port: int) -> bool:
+        """Whether this rule lets a pod reach host:port. A host name may resolve anywhere:
+        only its port can be checked."""
+        if self.ports and port not in self.ports:
+            return False
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return True
+        return address in ipaddress.ip_network(self.cidr) and not any(address in ipaddress.ip_network(c) for c in self.except_)
+
+
 class ApiServer(MeshcModel):
     """Where the Kubernetes API server answers, as NetworkPolicies see it: its endpoint
     addresses and ports (`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`),
@@ -849,6 +862,19 @@ class Environment(MeshcModel):
                 "registry.database.host",
                 "postgres needs an external database (host, database, username, passwordSecret) "
                 "or postgresql.enabled: true",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _default_deny_lets_the_registry_reach_its_database(self) -> Environment:
+        database, policies = self.registry.database, self.network_policies
+        if not (self.registry.enabled and policies.enabled and isinstance(database, PostgresDatabase) and database.host):
+            return self
+        if not any(rule.opens(database.host, database.port) for rule in policies.allowed_egress):
+            raise FieldRuleError(
+                "networkPolicies.allowedEgress",
+                f"default-deny keeps the registry from its database at {database.host}:{database.port}; "
+                f"add a rule for the database's address range with ports: [{database.port}]",
             )
         return self
 
