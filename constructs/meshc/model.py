@@ -573,7 +573,6 @@ class EgressRule(MeshcModel):
             raise FieldRuleError("except", f"{outside[0]!r} is not inside cidr {self.cidr!r}, as Kubernetes requires of ipBlock.except")
         return self
 
-
     def opens(self, host: str, port: int) -> bool:
         """Whether this rule lets a pod reach host:port. A host name may resolve anywhere:
         only its port can be checked."""
