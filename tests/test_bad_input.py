@@ -169,7 +169,7 @@ BASIC_CASES = [
     Case(
         "postgres-without-url-secret",
         dev("registry:\n  database: {type: postgres}\n"),
-        [("environments/dev.yaml:2 registry.database.urlSecret:", "urlSecret")],
+        [("environments/dev.yaml:2 registry.database.host:", "postgresql.enabled")],
     ),
     Case(
         "missing-required-key",

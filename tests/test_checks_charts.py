@@ -16,6 +16,7 @@ def _errors(tmp_path, registry: str, render: str = "helmrelease") -> list:
 
 
 EXTERNAL = "{database: {type: postgres, urlSecret: {secret: db, key: url}}}"
+EXTERNAL_BY_HOST = "{database: {type: postgres, host: db.internal.example, database: mesh, username: mesh, passwordSecret: {secret: db, key: password}}}"
 SQLITE_ON_A_CLAIM = "{persistence: {enabled: true}}"
 ONE_PER_NODE = "{database: {type: postgres, urlSecret: {secret: db, key: url}}, replicas: 2, affinity: {podAntiAffinity: {mode: required}}}"
 
@@ -24,7 +25,12 @@ def test_an_external_database_is_refused_because_wait_for_db_cannot_find_its_hos
     (finding,) = _errors(tmp_path, EXTERNAL)
     assert (finding.check, finding.key_path, finding.line) == ("charts.wait-for-db", "registry.database.urlSecret", 2)
     assert "wait-for-db" in finding.message and "never start" in finding.message
-    assert finding.fix.startswith("render the registry as manifests (registry.render: manifests)")
+    assert finding.fix.startswith("give the database as host, port, database, username and passwordSecret")
+    assert "render the registry as manifests (registry.render: manifests)" in finding.fix
+
+
+def test_an_external_database_given_by_host_is_accepted_because_wait_for_db_waits_on_that_host(tmp_path):
+    assert _errors(tmp_path, EXTERNAL_BY_HOST) == []
 
 
 def test_sqlite_on_a_read_write_once_claim_is_refused_because_the_rollout_cannot_finish(tmp_path):

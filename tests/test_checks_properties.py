@@ -88,7 +88,10 @@ def environments(draw) -> dict:
         offered += capabilities
     registry: dict = {"resources": draw(resources())}
     if draw(st.booleans()):
-        registry.update(replicas=draw(st.integers(1, 3)), database={"type": "postgres", "urlSecret": {"secret": "db", "key": "url"}})
+        registry.update(replicas=draw(st.integers(1, 3)), database={
+            "type": "postgres", "host": "db.internal.example", "database": "mesh", "username": "mesh",
+            "passwordSecret": {"secret": "db", "key": "password"},
+        })
     environment = {"global": {"namespace": "mesh-prop"}, "registry": registry, "agents": agents}
     environment["resourceQuota"] = {"enabled": True, "hard": worst_case(environment)}
     return environment

@@ -66,6 +66,7 @@ def test_the_registry_release_gets_the_same_database_and_waits_for_it(built):
         "port": 5432,
         "name": "mesh",
         "username": "meshuser",
+        "sslmode": "disable",
     }
     assert spec["values"]["env"] == [_registry_env(built)["PGPASSWORD"]]
     assert spec["dependsOn"] == [{"name": "pg"}]

@@ -111,13 +111,43 @@ def registry_chart_values(spec: model.Registry, log_level: model.LogLevel) -> di
 
 @dataclass(frozen=True)
 class PostgresConnection:
-    """A PostgreSQL database served by another release of the same environment."""
+    """A PostgreSQL database the registry logs in to, known field by field: another
+    release of the same environment, or an external database given by host."""
 
     host: str
     port: int
     database: str
     username: str
     password: model.SecretKeyRef
+    # The environment's own release serves no TLS.
+    sslmode: model.SslMode = "disable"
+
+    @property
+    def url(self) -> str:
+        """DATABASE_URL without the password, spelt as the registry chart spells it
+        (`user:@host`, an empty password, which lib/pq skips for PGPASSWORD)."""
+        return f"postgres://{self.username}:@{self.host}:{self.port}/{self.database}?sslmode={self.sslmode}"
+
+
+def registry_database_connection(
+    database: model.SqliteDatabase | model.PostgresDatabase, postgres: PostgresConnection | None
+) -> PostgresConnection | None:
+    """The database the registry logs in to, when meshc knows it field by field (not sqlite,
+    not a urlSecret): the external database given by host, else the environment's release."""
+    if isinstance(database, model.SqliteDatabase) or database.url_secret is not None:
+        return None
+    if database.host is not None:
+        return PostgresConnection(
+            host=database.host,
+            port=database.port,
+            database=database.database,
+            username=database.username,
+            password=database.password_secret,
+            sslmode=database.sslmode,
+        )
+    if postgres is None:
+        raise ValueError("a postgres registry without an external database needs the environment's PostgreSQL release")
+    return postgres
 
 
 # --- env entries ------------------------------------------------------------------
@@ -154,19 +184,16 @@ def registry_database_env(
 ) -> list[dict]:
     """How the registry finds its database. The binary reads only DATABASE_URL.
 
-    With the environment's PostgreSQL release the URL carries no password: the
-    Go driver (lib/pq) takes it from PGPASSWORD, so it is never logged with the
-    URL and needs no URL-escaping. The URL is spelt as the registry chart spells
-    it (`user:@host`, an empty password, which lib/pq skips). Checked with the
-    real mcp-mesh-registry 3.7.1: it connects and creates its tables with a
-    password holding '/', '+' and '@', and logs the URL without it.
+    A database known field by field gets a URL without the password: the Go driver
+    (lib/pq) takes it from PGPASSWORD, so it is never logged with the URL and needs
+    no URL-escaping. Checked with the real mcp-mesh-registry 3.7.1: it connects and
+    creates its tables with a password holding '/', '+' and '@', and logs the URL
+    without it. A urlSecret is passed as it is (the checks warn that it is logged).
     """
     if isinstance(database, model.SqliteDatabase):
         # A file path selects sqlite.
         return [value_env("DATABASE_URL", database.path)]
     if database.url_secret is not None:
         return [secret_env("DATABASE_URL", database.url_secret)]
-    if postgres is None:
-        raise ValueError("a postgres registry without urlSecret needs the environment's PostgreSQL release")
-    url = f"postgres://{postgres.username}:@{postgres.host}:{postgres.port}/{postgres.database}?sslmode=disable"
-    return [value_env("DATABASE_URL", url), secret_env("PGPASSWORD", postgres.password)]
+    connection = registry_database_connection(database, postgres)
+    return [value_env("DATABASE_URL", connection.url), secret_env("PGPASSWORD", connection.password)]

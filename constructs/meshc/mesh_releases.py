@@ -26,6 +26,7 @@ from meshc.mesh_env import (
     agent_chart_values,
     env_from,
     registry_chart_values,
+    registry_database_connection,
     registry_database_env,
     user_env,
 )
@@ -161,12 +162,15 @@ class RegistryRelease(Construct):
             return {"type": "postgres", "existingSecret": database.url_secret.secret, "existingSecretUrlKey": database.url_secret.key}
         # No existingSecret: the chart then keeps a Secret of its own whose URL has an empty
         # password, and the registry reads the password from PGPASSWORD (meshc.mesh_env).
+        # The host is also where the chart's wait-for-db init container waits.
+        connection = registry_database_connection(database, postgres)
         return {
             "type": "postgres",
-            "host": postgres.host,
-            "port": postgres.port,
-            "name": postgres.database,
-            "username": postgres.username,
+            "host": connection.host,
+            "port": connection.port,
+            "name": connection.database,
+            "username": connection.username,
+            "sslmode": connection.sslmode,
         }
 
 

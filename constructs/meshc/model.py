@@ -11,6 +11,7 @@ is about, so the error points at the key the user has to change.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Annotated, Any, Literal, Union
 
@@ -277,15 +278,74 @@ class SqliteDatabase(MeshcModel):
     )
 
 
+# A host name (RFC 1123) or an IPv4 address, as a URL's host and `nc -z` take it.
+_DATABASE_HOST = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+# Characters a URL carries unescaped, so the user and database name never need encoding.
+_DATABASE_NAME = r"^[A-Za-z0-9_][-A-Za-z0-9_.]{0,62}$"
+SslMode = Literal["disable", "require", "verify-ca", "verify-full"]
+EXTERNAL_DATABASE_KEYS = ("port", "database", "username", "password_secret", "sslmode")
+
+
 class PostgresDatabase(MeshcModel):
+    """The registry's PostgreSQL: the environment's own release, or an external database
+    given by `host` (preferred) or by `urlSecret`."""
+
     type: Literal["postgres"]
+    host: str | None = Field(
+        default=None,
+        max_length=253,
+        pattern=_DATABASE_HOST,
+        description=(
+            "Host name or IPv4 address of an external database. The registry gets a DATABASE_URL "
+            "without the password and the password as PGPASSWORD from passwordSecret, so the "
+            "password never reaches its log. Default: none."
+        ),
+    )
+    port: Port = Field(default=5432, description="Port of the external database. Default: 5432.")
+    database: str | None = Field(
+        default=None, pattern=_DATABASE_NAME, description="Database name. Required with host."
+    )
+    username: str | None = Field(
+        default=None, pattern=_DATABASE_NAME, description="Login user. Required with host."
+    )
+    password_secret: SecretKeyRef | None = Field(
+        default=None, description="Secret key holding the login password. Required with host."
+    )
+    sslmode: SslMode = Field(
+        default="require",
+        description=(
+            "TLS to the external database (lib/pq's sslmode): disable, require (encrypted, "
+            "certificate not checked), verify-ca or verify-full (checked against the image's CA "
+            "certificates). Default: require."
+        ),
+    )
     url_secret: SecretKeyRef | None = Field(
         default=None,
         description=(
-            "Secret key holding the full postgres:// DATABASE_URL of an external database. "
-            "Default: the PostgreSQL release of this environment (postgresql.enabled)."
+            "Secret key holding the full postgres:// DATABASE_URL of an external database. The "
+            "registry logs DATABASE_URL at INFO, so a password inside it lands in the log: prefer "
+            "host and passwordSecret. Default: the PostgreSQL release of this environment "
+            "(postgresql.enabled)."
         ),
     )
+
+    @model_validator(mode="after")
+    def _external_database_is_complete(self) -> PostgresDatabase:
+        if self.host is not None and self.url_secret is not None:
+            raise FieldRuleError("urlSecret", "give the external database either as host (preferred) or as urlSecret, not both")
+        if self.host is not None:
+            for key in ("database", "username", "password_secret"):
+                if getattr(self, key) is None:
+                    raise FieldRuleError(to_camel(key), "an external database given by host needs database, username and passwordSecret")
+            return self
+        stray = [key for key in EXTERNAL_DATABASE_KEYS if key in self.model_fields_set]
+        if stray:
+            raise FieldRuleError(to_camel(stray[0]), "describes an external database; set host too")
+        return self
+
+    @property
+    def is_external(self) -> bool:
+        return self.host is not None or self.url_secret is not None
 
 
 Database = Annotated[Union[SqliteDatabase, PostgresDatabase], Field(discriminator="type")]
@@ -511,6 +571,17 @@ class EgressRule(MeshcModel):
         if outside:
             raise FieldRuleError("except", f"{outside[0]!r} is not inside cidr {self.cidr!r}, as Kubernetes requires of ipBlock.except")
         return self
+
+    def opens(self, host: str, port: int) -> bool:
+        """Whether this rule lets a pod reach host:port. A host name may resolve anywhere:
+        only its port can be checked."""
+        if self.ports and port not in self.ports:
+            return False
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return True
+        return address in ipaddress.ip_network(self.cidr) and not any(address in ipaddress.ip_network(c) for c in self.except_)
 
 
 class ApiServer(MeshcModel):
@@ -784,10 +855,24 @@ class Environment(MeshcModel):
     @model_validator(mode="after")
     def _database_has_a_source(self) -> Environment:
         database = self.registry.database
-        if isinstance(database, PostgresDatabase) and database.url_secret is None and not self.postgresql.enabled:
+        if isinstance(database, PostgresDatabase) and not database.is_external and not self.postgresql.enabled:
             raise FieldRuleError(
-                "registry.database.urlSecret",
-                "postgres needs either urlSecret (an external database) or postgresql.enabled: true",
+                "registry.database.host",
+                "postgres needs an external database (host, database, username, passwordSecret) "
+                "or postgresql.enabled: true",
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _default_deny_lets_the_registry_reach_its_database(self) -> Environment:
+        database, policies = self.registry.database, self.network_policies
+        if not (self.registry.enabled and policies.enabled and isinstance(database, PostgresDatabase) and database.host):
+            return self
+        if not any(rule.opens(database.host, database.port) for rule in policies.allowed_egress):
+            raise FieldRuleError(
+                "networkPolicies.allowedEgress",
+                f"default-deny keeps the registry from its database at {database.host}:{database.port}; "
+                f"add a rule for the database's address range with ports: [{database.port}]",
             )
         return self
 

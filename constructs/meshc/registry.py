@@ -43,7 +43,7 @@ class Registry(Workload):
     Agents read `endpoint` from here, never from a typed string.
 
     postgres: the database release to use when `spec.database` is postgres without
-    its own urlSecret. Default: none.
+    an external database. Default: none.
     """
 
     def __init__(

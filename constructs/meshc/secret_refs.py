@@ -57,9 +57,11 @@ def referenced_secrets(spec: model.Environment) -> list[SecretReference]:
     for path, workload in workloads:
         if workload.ingress.enabled and workload.ingress.tls_secret_name:
             need(workload.ingress.tls_secret_name, TLS_KEYS, f"{path}.ingress.tlsSecretName")
-    if spec.registry.enabled and isinstance(spec.registry.database, model.PostgresDatabase) and spec.registry.database.url_secret:
-        ref = spec.registry.database.url_secret
-        need(ref.secret, (ref.key,), "registry.database.urlSecret")
+    database = spec.registry.database
+    if spec.registry.enabled and isinstance(database, model.PostgresDatabase):
+        for used_by, ref in (("urlSecret", database.url_secret), ("passwordSecret", database.password_secret)):
+            if ref is not None:
+                need(ref.secret, (ref.key,), f"registry.database.{used_by}")
     for name, agent in spec.enabled_agents().items():
         for variable, ref in agent.secret_env.items():
             need(ref.secret, (ref.key,), f"agents.{name}.secretEnv.{variable}")

@@ -17,7 +17,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import SplitResult, parse_qs, quote, unquote, urlsplit
 
 from runtime.laptop import Cluster, Pod, service_ports
 from runtime.pod_spec import PodSpec, find, main_container, pod_spec, read_objects
@@ -29,6 +29,8 @@ COMPONENT = "app.kubernetes.io/component"
 INSTANCE = "app.kubernetes.io/instance"
 EXTERNAL_DATABASE = ("meshc", "meshc")  # (user, database) of the stand-in for an external database
 STAND_IN = Path(__file__).with_name("stand_in_agent.py")
+TLS_FRONT = Path(__file__).with_name("tls_front.py")
+TLS_FRONT_READY_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class Booted:
     probes: dict[tuple[str, str], int | str] = field(default_factory=dict)  # (workload, kind) -> status or error
     endpoints: dict[str, int | str] = field(default_factory=dict)  # agent name -> GET <its endpoint>/livez
     tables: list[str] | None = None  # on PostgreSQL: the tables the registry created
+    database_tls_sessions: int = 0  # TLS sessions the external database's TLS front opened
     error: str = ""  # why the boot stopped early, with the process output
 
     def registry_log(self) -> str:
@@ -82,14 +85,15 @@ class MeshBoot:
     """One environment booting: its pods, Services, secrets and processes."""
 
     def __init__(self, runtime: Runtime, dist: Path, plans: dict[str, AgentPlan], cluster: Cluster,
-                 group: ProcessGroup, scratch: Path, password: str, agents: bool = True, label: str = ""):
+                 group: ProcessGroup, scratch: Path, password: str, label: str = ""):
         self.runtime, self.cluster, self.group, self.scratch = runtime, cluster, group, scratch
         self.label = label or dist.name  # names the processes' logs
         self.objects = read_objects(dist)
-        self.plans = plans if agents else {}
+        self.plans = plans
         self.booted = Booted(dist.name, password)
         self.postgres: Postgres | None = None
         self.database: tuple[str, str] | None = None  # (user, database) the registry logs in as
+        self.tls_front: Started | None = None
         self._wire_services()
 
     def boot(self, deadline: float) -> Booted:
@@ -132,9 +136,17 @@ class MeshBoot:
         registry = main_container(deployments(self.objects, "registry")[0])
         return any(e["name"] == "DATABASE_URL" and "secretKeyRef" in e.get("valueFrom", {}) for e in registry.get("env", []))
 
+    def _database_url_by_host(self) -> SplitResult | None:
+        """A literal postgres:// DATABASE_URL whose host names no Service: an external database by host."""
+        registry = main_container(deployments(self.objects, "registry")[0])
+        value = next((e.get("value") for e in registry.get("env", []) if e["name"] == "DATABASE_URL"), None) or ""
+        url = urlsplit(value)
+        return url if url.scheme in ("postgres", "postgresql") and url.hostname not in self.cluster.services else None
+
     def _start_database(self) -> None:
         release = self._database_release()
-        if release is None and not self._registry_database_from_secret():
+        by_host = None if release else self._database_url_by_host()
+        if release is None and by_host is None and not self._registry_database_from_secret():
             return
         pod = f"{release['metadata']['name']}-0" if release else "external-database"
         self.postgres = Postgres.create(self.runtime.postgres, self.cluster.address_of(pod))
@@ -143,6 +155,9 @@ class MeshBoot:
             service = values.get("fullnameOverride", release["spec"].get("releaseName", release["metadata"]["name"]))
             self.cluster.add_service(service, release["metadata"]["namespace"], pod, {POSTGRES_PORT: POSTGRES_PORT})
             self.database = (values["auth"]["username"], values["auth"]["database"])
+        elif by_host:
+            self.database = (unquote(by_host.username), unquote(by_host.path.lstrip("/")))
+            self._serve_external_host(by_host)
         else:
             self.database = EXTERNAL_DATABASE
         try:
@@ -151,6 +166,27 @@ class MeshBoot:
             self.postgres.add_database(user, self.booted.password, database)
         except RuntimeError as error:
             raise BootFailed(f"PostgreSQL: {error}") from error
+
+    def _serve_external_host(self, url: SplitResult) -> None:
+        """The external database's host leads to the stand-in PostgreSQL, through a TLS front when
+        the URL asks for TLS (lib/pq's default, require) since the embedded server has none."""
+        port = url.port or POSTGRES_PORT
+        sslmode = parse_qs(url.query).get("sslmode", ["require"])[0]
+        if sslmode == "disable":
+            self.cluster.add_external_host(url.hostname, self.postgres.address, {port: POSTGRES_PORT})
+            return
+        if sslmode != "require":
+            raise BootFailed(f"external database: sslmode={sslmode} checks a certificate the laptop's stand-in cannot present")
+        front = self.cluster.address_of("external-database-tls")
+        self.tls_front = started = self.group.start(f"{self.label}-database-tls", [
+            str(self.runtime.python), "-P", str(TLS_FRONT), front, str(port), self.postgres.address, str(POSTGRES_PORT),
+        ], env={})
+        self.cluster.add_external_host(url.hostname, front, {port: port})
+        deadline = time.monotonic() + TLS_FRONT_READY_SECONDS
+        while "TLS front on" not in started.output():
+            if not started.running() or time.monotonic() > deadline:
+                raise BootFailed(f"the TLS front of the external database did not start:\n{started.output()}")
+            time.sleep(0.1)
 
     def _secrets(self, deployment: dict) -> dict[tuple[str, str], str]:
         """Every Secret reference of the container, filled with a test value."""
@@ -252,6 +288,8 @@ class MeshBoot:
         self.booted.endpoints = {a["name"]: http_status(f"{a['endpoint']}/livez") for a in self.booted.agents}
         if self.postgres and self.database:
             self.booted.tables = self.postgres.tables(self.database[0], self.booted.password, self.database[1])
+        if self.tls_front:
+            self.booted.database_tls_sessions = self.tls_front.output().count("TLS session opened")
 
 
 class BootFailed(Exception):

@@ -28,9 +28,6 @@ from runtime.processes import ProcessGroup
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BOOT_SECONDS = 50.0
-# Used where dist/ puts the password into the registry's DATABASE_URL, so the rest of the contract can be
-# checked while that defect stands; the URL-hostile TEST_PASSWORD gets its own boot there (issue 8).
-URL_SAFE_PASSWORD = "UrlSafeTestPassword1"
 
 
 def runtime_or_skip_reason() -> tuple[Runtime | None, str]:
@@ -56,12 +53,7 @@ def expectations() -> dict[str, Expectation]:
 
 @pytest.fixture(scope="session")
 def meshes(tmp_path_factory) -> dict[tuple[str, str], Booted]:
-    """(environment, "mesh" | "url-hostile") -> what booting it showed.
-
-    "mesh" boots the registry and every agent with TEST_PASSWORD, or with
-    URL_SAFE_PASSWORD where the registry's DATABASE_URL carries the password;
-    "url-hostile" then boots that registry alone with TEST_PASSWORD.
-    """
+    """(environment, "mesh") -> what booting the registry and every agent with TEST_PASSWORD showed."""
     runtime, reason = runtime_or_skip_reason()
     if runtime is None:
         if os.environ.get("CI") == "true":  # CI's machine is linux-x64 and `make test` installed the runtime
@@ -71,14 +63,10 @@ def meshes(tmp_path_factory) -> dict[tuple[str, str], Booted]:
     prefixes = iter(f"127.{a}.{b}" for a, b in random.sample([(a, b) for a in range(1, 255) for b in range(1, 255)], 16))
     boots: dict[tuple[str, str], MeshBoot] = {}
     for name, expected in EXPECTATIONS.items():
-        variants = [("mesh", URL_SAFE_PASSWORD if expected.password_composed_into_url else TEST_PASSWORD, True)]
-        if expected.password_composed_into_url:
-            variants.append(("url-hostile", TEST_PASSWORD, False))
-        for variant, password, agents in variants:
-            boots[(name, variant)] = MeshBoot(
-                runtime, REPO_ROOT / "dist" / name, expected.agents, Cluster(next(prefixes)), group,
-                Path(tempfile.mkdtemp(prefix=f"meshc-{name}-")), password, agents=agents, label=f"{name}-{variant}",
-            )
+        boots[(name, "mesh")] = MeshBoot(
+            runtime, REPO_ROOT / "dist" / name, expected.agents, Cluster(next(prefixes)), group,
+            Path(tempfile.mkdtemp(prefix=f"meshc-{name}-")), TEST_PASSWORD, label=name,
+        )
     deadline = time.monotonic() + BOOT_SECONDS
     # A SIGTERM (CI's timeout, a terminal closing) would end pytest without finalizers and leave the
     # processes, each in its own session, behind: make it an interrupt, which runs `finally`.

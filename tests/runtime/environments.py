@@ -37,8 +37,7 @@ class Expectation:
     agent_name_variable: dict[str, str]  # agent -> its container's MCP_MESH_AGENT_NAME (when set)
     probes: list[tuple[str, str]]  # (workload, probe kind) of the registry and every agent
     on_postgresql: bool
-    password_in_url: bool  # the registry's DATABASE_URL carries the database password
-    password_composed_into_url: bool  # ... because dist/ writes `$(A_SECRET)` into the URL
+    database_tls: bool  # the registry's DATABASE_URL asks for TLS (an external database by host)
 
 
 def manifest_environments(root: Path) -> list[str]:
@@ -65,8 +64,7 @@ def expectation(root: Path, name: str) -> Expectation:
         probes=[(w, kind) for w, d in [("registry", registry), *agent_deployments.items()]
                 for kind in ("liveness", "readiness", "startup") if f"{kind}Probe" in main_container(d)],
         on_postgresql=_on_postgresql(registry),
-        password_in_url=_password_in_url(registry),
-        password_composed_into_url="$(" in (_database_url(registry) or {}).get("value", ""),
+        database_tls="sslmode=require" in (_database_url(registry) or {}).get("value", ""),
     )
 
 
@@ -82,12 +80,3 @@ def _on_postgresql(registry: dict) -> bool:
     entry = _database_url(registry)
     return entry is not None and ("valueFrom" in entry or entry["value"].startswith(("postgres://", "postgresql://")))
 
-
-def _password_in_url(registry: dict) -> bool:
-    """True when DATABASE_URL interpolates a Secret, or is a Secret while no PGPASSWORD carries the password apart."""
-    entry = _database_url(registry)
-    if entry is None:
-        return False
-    if "value" in entry:
-        return "$(" in entry["value"]
-    return not any(e["name"] == "PGPASSWORD" for e in main_container(registry).get("env", []))

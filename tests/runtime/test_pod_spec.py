@@ -62,3 +62,10 @@ def test_secret_values_are_never_rewritten():
     deployment = _deployment([{"name": "URL", "valueFrom": {"secretKeyRef": {"name": "s", "key": "url"}}}])
     spec = pod_spec([], deployment, {("s", "url"): "http://registry:80"}, {}, _pod().rewrite)
     assert spec.env["URL"] == "http://registry:80"
+
+
+def test_an_external_database_host_leads_to_its_stand_in_and_keeps_its_port_and_empty_password():
+    pod = _pod()
+    pod.cluster.add_external_host("db.internal.example", "127.50.60.9", {5432: 5432})
+    url = "postgres://mesh:@db.internal.example:5432/mesh?sslmode=require"
+    assert pod.rewrite("DATABASE_URL", url) == "postgres://mesh:@127.50.60.9:5432/mesh?sslmode=require"

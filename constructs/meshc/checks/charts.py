@@ -3,8 +3,8 @@
 A registry rendered as a HelmRelease of `mcp-mesh-registry` gets the chart's
 hard-coded rollout (RollingUpdate, maxSurge 1, maxUnavailable 0; no value key
 changes it) and, for postgres, its `wait-for-db` init container (it waits for
-`registry.database.host`; `waitForDatabase: false` does not remove it). Each
-combination that would leave the registry unable to start or to finish a
+`registry.database.host`, which meshc sets unless the database is a urlSecret;
+`waitForDatabase: false` does not remove it). Each combination that would leave the registry unable to start or to finish a
 rollout is an error naming the key to change; rendering the registry as
 manifests always works. A sqlite registry without persistence is accepted: the
 surge pod gets its own emptyDir, and agents re-register on their next heartbeat.
@@ -40,7 +40,8 @@ def _external_database(scope: Scope, registry: model.Registry) -> list[Finding]:
         "the mcp-mesh-registry chart starts the registry only after its wait-for-db init container reaches "
         "registry.database.host (default mcp-mesh-postgres:5432), and `waitForDatabase: false` does not remove it; "
         "meshc cannot read the external database's host from the Secret, so the registry would never start",
-        f"{AS_MANIFESTS}, or use the environment's PostgreSQL release (postgresql.enabled: true, no urlSecret)",
+        "give the database as host, port, database, username and passwordSecret instead of urlSecret "
+        f"(the chart then waits on that host); or {AS_MANIFESTS}",
     )]
 
 

@@ -3,11 +3,13 @@
 Which names and values are secret is `meshc.secret_names`' rule. Both the
 Deployments meshc writes and the `env` values of mesh HelmReleases are
 checked. `validation.allowLiteralSecrets: true` turns the check off (for
-development environments).
+development environments). A registry database given as urlSecret is a warning
+in every environment: the registry logs the URL, password included.
 """
 
 from __future__ import annotations
 
+from meshc import model
 from meshc.checks.pods import workloads
 from meshc.checks.report import Finding, Scope, dotted, format_subject, source_path
 from meshc.secret_names import is_literal_secret
@@ -30,9 +32,9 @@ def _env_entries(scope: Scope):
 
 
 def check(scope: Scope) -> list[Finding]:
+    findings = _logged_database_url(scope)
     if scope.model.validation.allow_literal_secrets:
-        return []
-    findings: list[Finding] = []
+        return findings
     for manifest, key, entry in _env_entries(scope):
         name, value = entry.get("name", ""), entry.get("value")
         if not is_literal_secret(name, value):
@@ -55,3 +57,19 @@ def check(scope: Scope) -> list[Finding]:
                     f"keep the value in a Secret and reference it, {ALLOW_HINT}",
                 ))
     return findings
+
+
+def _logged_database_url(scope: Scope) -> list[Finding]:
+    """mcp-mesh-registry 3.7.1 logs DATABASE_URL at INFO on every start: a urlSecret's
+    password lands in the log, wherever the logs are shipped."""
+    registry = scope.model.registry
+    database = registry.database
+    if not registry.enabled or not isinstance(database, model.PostgresDatabase) or database.url_secret is None:
+        return []
+    return [scope.finding(
+        "warning", "secrets.logged-database-url", "registry", ("registry", "database", "urlSecret"),
+        "the registry logs its whole DATABASE_URL at INFO when it starts, so a password inside the "
+        "urlSecret's URL lands in the registry's log",
+        "give the database as host, port, database, username and passwordSecret: the registry then gets "
+        "a URL without the password and the password apart, as PGPASSWORD",
+    )]
