@@ -172,6 +172,8 @@ KUBERNETES_WOULD_REFUSE = [
          [("environments/dev.yaml:3 networkPolicies.allowedEgress[0].cidr:", "'internet' is not a CIDR")]),
     Case("cidr-with-host-bits", dev("networkPolicies:\n  allowedEgress:\n    - {cidr: 10.1.2.3/8}\n"),
          [("environments/dev.yaml:3 networkPolicies.allowedEgress[0].cidr:", "did you mean '10.0.0.0/8'?")]),
+    Case("api-server-range-that-is-not-a-cidr", dev("networkPolicies:\n  apiServer: {cidr: 999.1.1.1/99}\n"),
+         [("environments/dev.yaml:2 networkPolicies.apiServer.cidr:", "'999.1.1.1/99' is not a CIDR")]),
     Case("except-outside-the-cidr",
          dev("networkPolicies:\n  allowedEgress:\n    - {cidr: 10.0.0.0/8, except: [192.168.0.0/16]}\n"),
          [("environments/dev.yaml:3 networkPolicies.allowedEgress[0].except:", "'192.168.0.0/16' is not inside cidr '10.0.0.0/8'")]),

@@ -114,6 +114,16 @@ def test_exit_2_for_a_live_file_that_is_not_text(run, tmp_path):
     assert "is not UTF-8 text (byte 0x8d at offset 11)" in result.stderr
 
 
+def test_exit_2_at_once_for_an_alias_bomb_in_a_live_file(run, tmp_path):
+    layers = ["a: &a [x, x, x, x, x, x, x, x, x, x]"] + [
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]" for i in range(8)
+    ]
+    path = tmp_path / "live.yaml"
+    path.write_text("kind: ConfigMap\napiVersion: v1\nmetadata: {name: x}\ndata:\n" + "".join(f"  {line}\n" for line in layers))
+    result = run("--live-from", str(path))
+    assert result.exit_code == 2 and "an alias (*name), which kubectl never writes" in result.stderr
+
+
 def test_read_only_mode_is_labelled_less_accurate(run, seeded, built, kubeconfig):
     drift(seeded, built)
     result = run("--kubeconfig", str(kubeconfig), "--read-only")

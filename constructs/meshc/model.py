@@ -589,7 +589,7 @@ class ApiServer(MeshcModel):
     addresses and ports (`kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes`),
     not the `kubernetes` Service's cluster IP, which policies never match."""
 
-    cidr: str = Field(pattern=r"^[0-9a-fA-F:.]+/[0-9]{1,3}$", description="Address range of the API server endpoints, e.g. 10.0.0.0/28.")
+    cidr: Cidr = Field(description="Address range of the API server endpoints, e.g. 10.0.0.0/28.")
     ports: list[Port] = Field(default_factory=lambda: [443, 6443], min_length=1, description="TCP ports it listens on. Default: 443 and 6443.")
 
 

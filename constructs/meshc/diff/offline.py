@@ -30,6 +30,15 @@ _KUSTOMIZE_CONFIG_GROUP = "kustomize.config.k8s.io/"
 # --- --live-from -------------------------------------------------------------------------
 
 
+class _KubectlDumpLoader(yaml.SafeLoader):
+    """kubectl writes no anchors or aliases; refusing them keeps an alias bomb from expanding."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            raise yaml.MarkedYAMLError(None, None, "an alias (*name), which kubectl never writes", self.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def read_live_file(path: str) -> list[dict]:
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -38,7 +47,7 @@ def read_live_file(path: str) -> list[dict]:
     except UnicodeDecodeError as error:
         raise LiveFileError(path, f"is not UTF-8 text (byte 0x{error.object[error.start]:02x} at offset {error.start})") from None
     try:
-        documents = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        documents = [doc for doc in yaml.load_all(text, Loader=_KubectlDumpLoader) if doc is not None]
     except RecursionError:
         raise LiveFileError(path, "nested too deeply to be a kubectl dump") from None
     except yaml.YAMLError as error:
