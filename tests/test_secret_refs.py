@@ -34,6 +34,8 @@ def references_in_objects(objects: list[dict]) -> set[tuple[str, str, str | None
         walk(spec, namespace)
         pod = (spec.get("template") or {}).get("spec") or {}
         found |= {(namespace, s["name"], None) for s in pod.get("imagePullSecrets") or []}
+        found |= {(namespace, e["secretRef"]["name"], None) for c in pod.get("containers") or []
+                  for e in c.get("envFrom") or [] if "secretRef" in e}
         found |= {(namespace, s["name"], s["valuesKey"]) for s in spec.get("valuesFrom") or [] if s["kind"] == "Secret"}
         if obj["kind"] == "GitRepository" and spec.get("secretRef"):
             found.add((namespace, spec["secretRef"]["name"], None))
@@ -42,7 +44,8 @@ def references_in_objects(objects: list[dict]) -> set[tuple[str, str, str | None
 
 @pytest.mark.parametrize("environment", ENVIRONMENTS)
 def test_every_secret_the_objects_reference_is_in_the_list(built, environment):
-    listed = {(r.namespace, r.name, key) for r in referenced_secrets(built[environment].environment.model) for key in r.keys}
+    listed = {(r.namespace, r.name, key) for r in referenced_secrets(built[environment].environment.model)
+              for key in (*r.keys, *r.optional_keys, None)}
     listed_names = {(namespace, name) for namespace, name, _ in listed}
     for namespace, name, key in references_in_objects([m.obj for m in built[environment].manifests]):
         assert ((namespace, name, key) in listed) if key else ((namespace, name) in listed_names), (namespace, name, key)
@@ -74,3 +77,35 @@ def test_validate_prints_the_list_beside_its_summary(cli_runner, use_project, ma
 def test_docs_secrets_md_is_current(repo_root):
     committed = (repo_root / "docs" / "secrets.md").read_text()
     assert committed == render_markdown(repo_root / "environments"), "run `python main.py schema` to regenerate docs/secrets.md"
+
+
+ENV_FROM_AND_OPTIONAL = """\
+global: {namespace: mesh-opt}
+registry:
+  envFrom: [{secret: reg-extra}]
+agents:
+  a:
+    capabilities: [x]
+    envFrom: [{secret: agent-bundle, optional: true}]
+    secretEnv:
+      TOKEN: {secret: agent-keys, key: token}
+      TRACE_KEY: {secret: agent-keys, key: trace, optional: true}
+      SPARE: {secret: spare, key: k, optional: true}
+"""
+
+
+def _references(make_project) -> dict[str, object]:
+    [loaded] = load_and_build(make_project({"opt.yaml": ENV_FROM_AND_OPTIONAL}), [])
+    return {r.name: r for r in referenced_secrets(loaded.environment.model)}
+
+
+def test_a_whole_secret_read_through_env_from_is_listed(make_project):
+    reference = _references(make_project)["reg-extra"]
+    assert (reference.keys, reference.optional, reference.used_by) == ((), False, ("registry.envFrom[0]",))
+
+
+def test_optional_references_make_optional_keys_and_optional_secrets(make_project):
+    references = _references(make_project)
+    keys = references["agent-keys"]
+    assert (keys.keys, keys.optional_keys, keys.optional) == (("token",), ("trace",), False)
+    assert references["spare"].optional and references["agent-bundle"].optional

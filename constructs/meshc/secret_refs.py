@@ -24,30 +24,45 @@ GIT_CREDENTIAL_KEYS = {"https": ("password", "username"), "http": ("password", "
 TLS_KEYS = ("tls.crt", "tls.key")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class SecretReference:
     """One Secret: where it must exist, the keys that must be in it, and who reads it.
 
-    used_by: the environment keys that reference it (`agents.weather-agent.secretEnv.WEATHER_API_KEY`).
+    keys: the keys every pod needs (a missing one keeps it from starting).
+    optional_keys: keys read only through `optional: true` references (absent is fine).
+    optional: the Secret itself may be absent: every reference to it is optional.
+    used_by: the environment keys that reference it (`agents.weather-agent.secretEnv.WEATHER_API_KEY`);
+    an `envFrom` reference names no key: the whole Secret becomes variables.
     """
 
     namespace: str
     name: str
     keys: tuple[str, ...]
+    optional_keys: tuple[str, ...] = ()
+    optional: bool = False
     used_by: tuple[str, ...]
 
     def describe(self) -> str:
-        return f"Secret/{self.namespace}/{self.name} keys {', '.join(self.keys)} (for {', '.join(self.used_by)})"
+        parts = [f"keys {', '.join(self.keys)}" if self.keys else "any keys (envFrom)"]
+        if self.optional_keys:
+            parts.append(f"optional keys {', '.join(self.optional_keys)}")
+        needed = "optional, " if self.optional else ""
+        return f"Secret/{self.namespace}/{self.name} {needed}{'; '.join(parts)} (for {', '.join(self.used_by)})"
 
 
 def referenced_secrets(spec: model.Environment) -> list[SecretReference]:
     """Every Secret the environment's enabled components read, sorted by namespace and name."""
-    found: dict[tuple[str, str], dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    used: dict[tuple[str, str], set[str]] = defaultdict(set)
+    required_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+    optional_keys: dict[tuple[str, str], set[str]] = defaultdict(set)
+    required: set[tuple[str, str]] = set()
     namespace = spec.global_.namespace
 
-    def need(name: str, keys: tuple[str, ...], used_by: str, where: str = namespace) -> None:
-        for key in keys:
-            found[(where, name)][key].add(used_by)
+    def need(name: str, keys: tuple[str, ...], used_by: str, where: str = namespace, *, optional: bool = False) -> None:
+        used[(where, name)].add(used_by)
+        (optional_keys if optional else required_keys)[(where, name)].update(keys)
+        if not optional:
+            required.add((where, name))
 
     workloads = [("registry", spec.registry)] if spec.registry.enabled else []
     workloads += [(f"agents.{name}", agent) for name, agent in spec.enabled_agents().items()]
@@ -64,7 +79,11 @@ def referenced_secrets(spec: model.Environment) -> list[SecretReference]:
                 need(ref.secret, (ref.key,), f"registry.database.{used_by}")
     for name, agent in spec.enabled_agents().items():
         for variable, ref in agent.secret_env.items():
-            need(ref.secret, (ref.key,), f"agents.{name}.secretEnv.{variable}")
+            need(ref.secret, (ref.key,), f"agents.{name}.secretEnv.{variable}", optional=ref.optional)
+    for path, workload in workloads:
+        for index, source in enumerate(workload.env_from):
+            if source.secret:
+                need(source.secret, (), f"{path}.envFrom[{index}]", optional=source.optional)
     if spec.postgresql.enabled:
         need(spec.postgresql.auth.existing_secret, (ADMIN_PASSWORD_KEY, USER_PASSWORD_KEY), "postgresql.auth.existingSecret")
     if spec.monitoring.grafana.enabled:
@@ -74,8 +93,15 @@ def referenced_secrets(spec: model.Environment) -> list[SecretReference]:
         scheme = gitops.url.split("://", 1)[0]
         need(gitops.secret_ref, GIT_CREDENTIAL_KEYS[scheme], "gitops.secretRef", spec.flux.namespace)
     return [
-        SecretReference(where, name, tuple(sorted(keys)), tuple(sorted(set().union(*keys.values()))))
-        for (where, name), keys in sorted(found.items())
+        SecretReference(
+            namespace=where,
+            name=name,
+            keys=tuple(sorted(required_keys[(where, name)])),
+            optional_keys=tuple(sorted(optional_keys[(where, name)] - required_keys[(where, name)])),
+            optional=(where, name) not in required,
+            used_by=tuple(sorted(used[(where, name)])),
+        )
+        for where, name in sorted(used)
     ]
 
 
@@ -111,11 +137,14 @@ def render_markdown(environments_dir: Path) -> str:
             lines.append("References no Secrets.")
             continue
         lines += ["| Namespace | Secret | Keys | Referenced by |", "| --- | --- | --- | --- |"]
-        lines += [
-            f"| {r.namespace} | `{r.name}` | {', '.join(f'`{k}`' for k in r.keys)} | {', '.join(f'`{u}`' for u in r.used_by)} |"
-            for r in references
-        ]
+        lines += [f"| {r.namespace} | `{r.name}`{' (optional)' if r.optional else ''} | {_markdown_keys(r)} | "
+                  f"{', '.join(f'`{u}`' for u in r.used_by)} |" for r in references]
     return "\n".join(lines) + "\n"
+
+
+def _markdown_keys(reference: SecretReference) -> str:
+    keys = [f"`{k}`" for k in reference.keys] + [f"`{k}` (optional)" for k in reference.optional_keys]
+    return ", ".join(keys) or "any (envFrom)"
 
 
 def write_markdown(root: Path) -> Path:

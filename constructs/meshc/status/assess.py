@@ -138,14 +138,18 @@ def _quota(namespace: str, name: str, live: Live) -> Item:
 
 def _secret(group: str, reference: SecretReference, keys: frozenset[str] | None) -> Item:
     used_by = f"for {', '.join(reference.used_by)}"
+    if keys is None and reference.optional:
+        return Item(group, "Secret", reference.namespace, reference.name, True, "absent (optional)",
+                    f"every reference to it is optional {used_by}")
     if keys is None:
-        return Item(group, "Secret", reference.namespace, reference.name, False, "missing",
-                    f"needs keys {', '.join(reference.keys)} {used_by}")
+        needs = f"needs keys {', '.join(reference.keys)}" if reference.keys else "needs to exist"
+        return Item(group, "Secret", reference.namespace, reference.name, False, "missing", f"{needs} {used_by}")
     absent = [key for key in reference.keys if key not in keys]
     if absent:
         return Item(group, "Secret", reference.namespace, reference.name, False, "MissingKeys",
                     f"no key {', '.join(absent)} {used_by}")
-    return Item(group, "Secret", reference.namespace, reference.name, True, "present", f"keys {', '.join(reference.keys)} {used_by}")
+    present = f"keys {', '.join(reference.keys)}" if reference.keys else "present"
+    return Item(group, "Secret", reference.namespace, reference.name, True, "present", f"{present} {used_by}")
 
 
 def _workload(target: WorkloadTarget, namespace: str, live: Live) -> list[Item]:
