@@ -77,3 +77,10 @@ def test_a_literal_secret_in_a_mesh_helm_release_is_an_error():
 
 def test_a_password_expanded_from_another_env_var_is_a_reference():
     assert run(with_env([{"name": "DATABASE_URL", "value": "postgres://u:$(DATABASE_PASSWORD)@pg:5432/mesh"}])) == []
+
+
+def test_a_literal_secret_in_the_registry_env_suggests_env_from():
+    registry = with_env([{"name": "DB_PASSWORD", "value": "hunter2"}])
+    model = Environment(validation=Validation(allow_literal_secrets=False))
+    (finding,) = secrets.check(scope_of([("registry", "registry", registry)], model=model))
+    assert "registry.envFrom: [{secret: <name>}]" in finding.fix and "secretEnv" not in finding.fix

@@ -261,8 +261,15 @@ def test_a_namespace_conflict_names_both_environments_once(load):
     ]
 
 
-def test_loading_one_environment_does_not_compare_namespaces_with_the_others(load):
-    assert list(load({"dev.yaml": "{}\n", "prod.yaml": "{}\n"}, ["dev"])) == ["dev"]
+def test_loading_one_environment_still_compares_its_namespace_with_the_others(load):
+    with pytest.raises(InputError) as error:
+        load({"dev.yaml": "{}\n", "prod.yaml": "{}\n"}, ["dev"])
+    (problem,) = error.value.problems
+    assert problem.file == "environments/dev.yaml" and "environments prod and dev both write namespace 'mcp-mesh'" in problem.message
+
+
+def test_loading_one_environment_ignores_the_problems_of_the_others(load):
+    assert list(load({"dev.yaml": "global: {namespace: d}\n", "prod.yaml": "registry: {replicas: -1}\n"}, ["dev"])) == ["dev"]
 
 
 def test_a_problem_in_a_base_is_reported_once_naming_the_environments_it_affects(load):

@@ -156,3 +156,8 @@ def test_env_from_names_exactly_one_source():
 def test_the_registry_env_cannot_override_what_meshc_wires(name):
     with pytest.raises(ValueError, match=f"{name} is set by meshc"):
         model.Registry(env={name: "x"})
+
+
+def test_every_wired_variable_in_the_registry_env_is_named_at_once():
+    with pytest.raises(ValueError, match="HOST, PGPASSWORD and PORT are set by meshc"):
+        model.Registry(env={"HOST": "x", "PGPASSWORD": "y", "PORT": "1"})

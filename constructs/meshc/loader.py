@@ -63,7 +63,7 @@ def load_environments(directory: Path, names: list[str] | None = None) -> list[L
             for problem in error.problems:
                 affected.setdefault(problem, []).append(name)
     problems = [p if p.file in own_files else _naming_environments(p, envs) for p, envs in affected.items()]
-    problems += _shared_namespaces(loaded)
+    problems += _shared_namespaces(loaded, _others(directory, available, {e.name for e in loaded}))
     if problems:
         raise InputError(problems)
     return loaded
@@ -74,16 +74,34 @@ def _naming_environments(problem: InputProblem, environments: list[str]) -> Inpu
     return replace(problem, message=f"{problem.message} (affects {label} {', '.join(environments)})")
 
 
-def _shared_namespaces(loaded: list[LoadedEnvironment]) -> list[InputProblem]:
+def _others(directory: Path, available: list[str], loaded: set[str]) -> list[LoadedEnvironment]:
+    """The environments not asked for that load cleanly: a namespace clash with one of them matters
+    as much as with one asked for (their own problems are theirs, reported when they are asked for)."""
+    others = []
+    for name in available:
+        if name not in loaded:
+            try:
+                others.append(load_environment(directory / f"{name}.yaml", root=directory.parent))
+            except InputError:
+                continue
+    return others
+
+
+def _shared_namespaces(loaded: list[LoadedEnvironment], others: list[LoadedEnvironment]) -> list[InputProblem]:
     """Two environments in one namespace overwrite and prune each other's objects, unless each says
-    `global.sharedNamespace: true` (they go to different clusters)."""
+    `global.sharedNamespace: true` (they go to different clusters). Reported at an environment asked for."""
     problems = []
     first_in: dict[str, LoadedEnvironment] = {}
-    for environment in loaded:
+    asked = {id(environment) for environment in loaded}
+    for environment in sorted([*loaded, *others], key=lambda e: (id(e) not in asked, e.name)):
         namespace = environment.model.global_.namespace
         first = first_in.setdefault(namespace, environment)
         if first is environment or (first.model.global_.shared_namespace and environment.model.global_.shared_namespace):
             continue
+        if id(environment) not in asked:
+            environment, first = first, environment
+            if id(environment) not in asked:
+                continue
         file, line = environment.source.locate(("global", "namespace"), environment.file)
         first_file, first_line = first.source.locate(("global", "namespace"), first.file)
         problems.append(InputProblem(

@@ -32,6 +32,12 @@ from meshc.quantities import INPUT_QUANTITY, LEADING_ZERO
 from meshc.naming import AGENT_CHART, MAX_NAME_LENGTH, REGISTRY_CHART, component_names, too_long
 
 
+def _wired_message(wired: list[str]) -> str:
+    # One message naming them all: a validator stops at its first error, and the user should fix all at once.
+    names, verb = (wired[0], "is") if len(wired) == 1 else (f"{', '.join(wired[:-1])} and {wired[-1]}", "are")
+    return f"{names} {verb} set by meshc from the environment's wiring and cannot be overridden"
+
+
 class FieldRuleError(ValueError):
     """A rule across fields, reported at `field` (a camelCase key) of the model that raised it."""
 
@@ -440,9 +446,7 @@ class Registry(Workload):
     def _env_leaves_the_wiring_alone(self) -> Registry:
         wired = sorted(WIRED_REGISTRY_ENV & set(self.env))
         if wired:
-            raise FieldRuleError(
-                f"env.{wired[0]}", f"{wired[0]} is set by meshc from the environment's wiring and cannot be overridden"
-            )
+            raise FieldRuleError(f"env.{wired[0]}", _wired_message(wired))
         return self
 
     @model_validator(mode="after")
@@ -523,10 +527,7 @@ class Agent(Workload):
         for field, names in (("env", self.env), ("secretEnv", self.secret_env)):
             wired = sorted(WIRED_AGENT_ENV & set(names))
             if wired:
-                raise FieldRuleError(
-                    f"{field}.{wired[0]}",
-                    f"{wired[0]} is set by meshc from the environment's wiring and cannot be overridden",
-                )
+                raise FieldRuleError(f"{field}.{wired[0]}", _wired_message(wired))
         return self
 
 

@@ -43,8 +43,7 @@ def check(scope: Scope) -> list[Finding]:
             "error", "secrets.literal", manifest.component, (*key, "env", name),
             f"{name} looks like a secret but has a literal value, which would be committed in plain text "
             f"({format_subject(manifest.obj)})",
-            f"move it to {dotted((*key, 'secretEnv', name))}: {{secret: <name>, key: <key>}} and keep "
-            f"the value in a Secret, {ALLOW_HINT}",
+            _secret_hint(manifest.component, key, name),
         ))
     for manifest in scope.built.manifests:
         if manifest.kind != "ConfigMap":
@@ -73,3 +72,11 @@ def _logged_database_url(scope: Scope) -> list[Finding]:
         "give the database as host, port, database, username and passwordSecret: the registry then gets "
         "a URL without the password and the password apart, as PGPASSWORD",
     )]
+
+
+def _secret_hint(component: str, key: tuple, name: str) -> str:
+    # Agents read single Secret keys through secretEnv; the registry only reads whole Secrets (envFrom).
+    if component == "registry":
+        return (f"keep the value in a Secret and read it with {dotted((*key, 'envFrom'))}: [{{secret: <name>}}] "
+                f"(the Secret's key named {name}), {ALLOW_HINT}")
+    return f"move it to {dotted((*key, 'secretEnv', name))}: {{secret: <name>, key: <key>}} and keep the value in a Secret, {ALLOW_HINT}"
