@@ -155,6 +155,13 @@ def test_only_a_url_secret_key_stays_a_url_secret_and_the_report_says_meshc_warn
     assert [f.check for f in checks.warnings] == ["secrets.logged-database-url"] and not checks.errors
 
 
+def test_a_url_secret_key_from_global_postgres_stays_a_url_secret_too(tmp_path):
+    result, text = imported_umbrella(tmp_path, "existingSecret: shared-db\nexistingSecretUrlKey: dsn\n")
+    assert result.exit_code == 0, result.report
+    assert database_of(text) == {"type": "postgres", "urlSecret": {"secret": "shared-db", "key": "dsn"}}
+    assert any("global.postgres.existingSecretUrlKey: kept as urlSecret" in line for line in section(result.report, DERIVED))
+
+
 def test_a_url_key_without_an_existing_secret_is_ignored_as_by_the_chart(tmp_path):
     result, text = imported(tmp_path, "host: db.internal.example\nexistingSecretUrlKey: url\npassword: x\n")
     assert "host" in database_of(text)
