@@ -125,23 +125,24 @@ def test_a_literal_secret_becomes_a_reference_and_a_kubectl_command_never_the_va
     assert SEED_SECRET not in (project.environments / "adopted.yaml").read_text()
 
 
-def test_a_literal_database_password_becomes_a_url_secret_and_a_command(project, run):
+def test_a_literal_database_password_becomes_a_password_secret_and_a_command(project, run):
     values = project.root / "helm" / "per-chart" / "values-registry.yaml"
     values.write_text(values.read_text().replace("type: sqlite\n    path: /data/registry.db", "type: postgres\n    host: db.internal\n    password: hunter2-literal"))
     result = run("--env", "adopted", *PER_CHART_ARGS)
     text = (project.environments / "adopted.yaml").read_text()
-    assert "urlSecret: {secret: mcp-registry-mcp-mesh-registry-database, key: database-url}" in text
+    assert "passwordSecret: {secret: mcp-registry-mcp-mesh-registry-database, key: password}" in text
     assert (
-        "--from-literal=database-url='<postgres://mcpmesh:<password from registry.database.password>@db.internal:5432/mcpmesh?sslmode=disable>'"
+        "--from-literal=password='<value of registry.database.password in helm/per-chart/values-registry.yaml>'"
         in result.output
     )
     assert "hunter2-literal" not in result.output + text
 
 
-def test_the_umbrella_registry_reads_the_database_url_from_the_secret_the_chart_made(project, run):
+def test_the_umbrella_registry_reads_the_password_from_the_secret_the_chart_made(project, run):
     run("--env", "adopted", *UMBRELLA_ARGS)
     text = (project.environments / "adopted.yaml").read_text()
-    assert "urlSecret: {secret: mcp-platform-mcp-mesh-registry-secret, key: database-url}" in text
+    assert "passwordSecret: {secret: mcp-platform-mcp-mesh-registry-secret, key: database-password}" in text
+    assert "host: mcp-mesh-postgres" in text and "urlSecret" not in text
 
 
 def test_a_value_meshc_cannot_place_is_listed_and_exits_1(project, run):

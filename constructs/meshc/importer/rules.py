@@ -113,6 +113,8 @@ REGISTRY_RULES: dict[str, Rule] = {
     "registry.host": Derived("meshc sets HOST=0.0.0.0", "0.0.0.0"),
     "registry.name": Special("registry_name"),
     "registry.database": Special("database"),
+    # registry.database.* > global.postgres.* > the chart's default, field by field (database.py).
+    "global.postgres": Special("database"),
     "registry.database.path": Ignored(
         "the registry binary reads only DATABASE_URL, which the image sets to /data/mcp_mesh_registry.db; "
         "meshc keeps using that file on the data volume"
@@ -152,6 +154,7 @@ AGENT_RULES: dict[str, Rule] = {
     "registry.host": Derived("meshc derives the registry address from the environment's registry"),
     "registry.port": Derived("meshc derives the registry address from the environment's registry"),
     "global.coreReleaseName": Derived("meshc derives the registry address from the environment's registry"),
+    "global.postgres": Ignored("the agent chart has no database; the registry's is imported from it"),
     # MCP_MESH_LOG_LEVEL and MCP_MESH_DEBUG_MODE -> the environment's one logLevel (log_level.py).
     "mesh.logLevel": Special("log_level"),
     "mesh.debug": Special("log_level"),
