@@ -7,8 +7,9 @@ from meshc.context import MeshContext
 from meshc.mesh_env import agent_config, env_from, user_env
 from meshc.naming import AGENT_CHART, component_names
 from meshc.registry import RegistryEndpoint
-from meshc.runtime import Construct, k8s
-from meshc.workload import DATA_VOLUME, Probe, Probes, Workload, downward_env, env_vars, update_strategy
+from meshc.origin import Origin
+from meshc.runtime import Construct
+from meshc.workload import DATA_VOLUME, Probe, Probes, Workload, downward_env, update_strategy
 
 # The MCP Mesh 3.6 runtime's endpoints; /health is deliberately not probed.
 AGENT_PROBES = Probes(
@@ -50,6 +51,7 @@ class Agent(Workload):
             component="agent",
             release=name,
             port=spec.http.port,
+            origin=Origin.agent(name),
         )
         self.add_common_objects(
             agent_config(
@@ -63,15 +65,15 @@ class Agent(Workload):
             )
         )
         env = [
-            k8s.EnvVar(name="MCP_MESH_AGENT_NAME", value=name),
+            {"name": "MCP_MESH_AGENT_NAME", "value": name},
             downward_env("POD_NAMESPACE", "metadata.namespace"),
             downward_env("POD_IP", "status.podIP"),
-            *env_vars(user_env(spec.env, spec.secret_env)),
+            *user_env(spec.env, spec.secret_env),
         ]
         volumes, mounts = [], []
         if spec.persistence.enabled:
             volumes.append(self.data_volume())
-            mounts.append(k8s.VolumeMount(name=DATA_VOLUME, mount_path=model.DATA_MOUNT_PATH))
+            mounts.append({"name": DATA_VOLUME, "mountPath": model.DATA_MOUNT_PATH})
         self.add_deployment(
             container_name=CONTAINER_NAME,
             probes=AGENT_PROBES,
@@ -81,5 +83,5 @@ class Agent(Workload):
             mounts=mounts,
             read_only_root=False,
             command=spec.command,
-            strategy=self.deployment_strategy(update_strategy(spec)),
+            strategy=update_strategy(spec),
         )

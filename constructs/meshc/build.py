@@ -14,7 +14,8 @@ from meshc.context import COMPONENT_LABEL, INSTANCE_LABEL
 from meshc.delivery import FLUX_LAYER
 from meshc.loader import LoadedEnvironment
 from meshc.platform import Platform
-from meshc.runtime import cdk8s
+from meshc.origin import Origin
+from meshc.runtime import MeshChart, cdk8s
 
 # component label -> (delivery layer, environment key that configures it)
 _ORIGIN_OF_COMPONENT = {
@@ -63,10 +64,13 @@ def build(environments: list[LoadedEnvironment]) -> list[BuiltEnvironment]:
     app = cdk8s.App()
     charts = []
     for environment in environments:
-        chart = cdk8s.Chart(app, environment.name, disable_resource_name_hashes=True)
+        chart = MeshChart(app, environment.name, disable_resource_name_hashes=True)
         Platform(chart, "Platform", environment=environment.name, spec=environment.model)
         charts.append((environment, chart))
-    return [BuiltEnvironment(environment, tuple(_manifest(obj) for obj in chart.to_json())) for environment, chart in charts]
+    return [
+        BuiltEnvironment(environment, tuple(_manifest(origin, obj) for origin, obj in chart.origins()))
+        for environment, chart in charts
+    ]
 
 
 def format_subject(kind: str, namespace: str | None, name: str) -> str:
@@ -81,7 +85,9 @@ def component_of(obj: dict) -> str:
     return f"agent/{labels.get(INSTANCE_LABEL, '?')}" if component == "agent" else component
 
 
-def _manifest(obj: dict) -> Manifest:
+def _manifest(origin: Origin | None, obj: dict) -> Manifest:
+    if origin is not None:
+        return Manifest(origin.layer, origin.component, origin.source_key, obj)
     component = component_of(obj)
     if component.startswith("agent/"):
         instance = component.removeprefix("agent/")
