@@ -223,6 +223,8 @@ def test_failure_while_writing_leaves_dist_untouched_and_no_scratch_folder(synth
 
 def test_failure_while_swapping_folders_leaves_dist_untouched(synthesized, read_tree, monkeypatch):
     before = read_tree(synthesized.dist)
+    with (synthesized.environments / "alpha.yaml").open("a") as file:
+        file.write("# an edit, so this synth is not served from the cache and writes\n")
     renames = []
 
     def failing_rename(source, target) -> None:

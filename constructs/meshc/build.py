@@ -11,11 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from meshc.context import COMPONENT_LABEL, INSTANCE_LABEL
-from meshc.delivery import FLUX_LAYER
 from meshc.loader import LoadedEnvironment
-from meshc.platform import Platform
-from meshc.origin import Origin
-from meshc.runtime import MeshChart, cdk8s
+from meshc.origin import Layer, Origin
 
 # component label -> (delivery layer, environment key that configures it)
 _ORIGIN_OF_COMPONENT = {
@@ -23,7 +20,7 @@ _ORIGIN_OF_COMPONENT = {
     "database": ("data", "postgresql"),
     "monitoring": ("monitoring", "monitoring"),
     "registry": ("registry", "registry"),
-    "delivery": (FLUX_LAYER, "gitops"),
+    "delivery": (Layer.FLUX, "gitops"),
 }
 _PLATFORM_KEYS = {"ResourceQuota": "resourceQuota", "NetworkPolicy": "networkPolicies"}
 
@@ -61,6 +58,11 @@ class BuiltEnvironment:
 
 
 def build(environments: list[LoadedEnvironment]) -> list[BuiltEnvironment]:
+    # Imported here, not above: starting jsii takes a second, and a synth served
+    # from the cache (or a module that only needs `Manifest`) never builds.
+    from meshc.platform import Platform
+    from meshc.runtime import MeshChart, cdk8s
+
     app = cdk8s.App()
     charts = []
     for environment in environments:

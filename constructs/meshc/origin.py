@@ -22,6 +22,11 @@ class Layer(StrEnum):
     FLUX = "flux"
 
 
+# The layers Flux applies from dist/<env>/, in order, and the folder of the Flux objects themselves.
+LAYERS = tuple(layer.value for layer in Layer if layer is not Layer.FLUX)
+FLUX_LAYER = Layer.FLUX.value
+
+
 @dataclass(frozen=True)
 class Origin:
     """layer: the dist/ folder; component: "platform", "registry", "agent/<name>", ...;

@@ -10,7 +10,7 @@ from __future__ import annotations
 from meshc import model
 from meshc.agent import Agent
 from meshc.context import INSTANCE_LABEL, NAME_LABEL, MeshContext
-from meshc.delivery import Delivery
+from meshc.gitops import Delivery
 from meshc.helm_release import ChartSources
 from meshc.mesh_releases import AgentRelease, RegistryRelease
 from meshc.monitoring import PROMETHEUS_PORT, Monitoring

@@ -1,14 +1,23 @@
-"""`synth`: environment files -> dist/. The core of `python main.py synth` and `cdk8s synth`."""
+"""`synth`: environment files -> dist/. The core of `python main.py synth` and `cdk8s synth`.
+
+An environment whose inputs and code are unchanged since the last synth comes
+from the synth cache (`meshc.synth_cache`); the others are loaded, built,
+checked and rendered. Checking and rendering run in one worker process per
+core (forked after the build, so they share the built objects).
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from meshc.build import BuiltEnvironment, build
-from meshc.checks import ChecksFailed, Report, check
-from meshc.loader import LoadedEnvironment, load_environments
-from meshc.writer import WriteSummary, mirror, render_environment, write_environments
+from meshc.checks import ChecksFailed, Finding, Report, check, check_environment, load_crds
+from meshc.loader import LoadedEnvironment, environment_names, load_environments
+from meshc.synth_cache import SynthCache
+from meshc.writer import WriteSummary, mirror, read_tree, render_environment, write_environments
 
 
 @dataclass(frozen=True)
@@ -49,12 +58,83 @@ def synthesize(
     project: Project, names: list[str], mirror_to: Path | None = None, crd_dirs: list[Path] | tuple[Path, ...] = ()
 ) -> SynthResult:
     """Check, then write. Raises ChecksFailed (exit 1) before writing anything when a check finds an error."""
-    built = load_and_build(project, names)
-    report = check(built, crd_dirs)
-    if report.errors:
-        raise ChecksFailed(report)
-    trees = {b.name: render_environment(b) for b in built}
-    written = write_environments(project.dist, trees, remove_others=not names)
+    cache = SynthCache(project.root, crd_dirs)
+    available = environment_names(project.environments)
+    selected = sorted(set(names)) if names else available
+    keys = {name: cache.key(project.environments / f"{name}.yaml") if name in available else None for name in selected}
+    trees: dict[str, dict[str, bytes]] = {}
+    findings: list[Finding] = []
+    for name, key in keys.items():
+        entry = cache.get(name, key)
+        if entry is not None:
+            trees[name] = entry.files
+            findings += [Finding(**finding) for finding in entry.findings]
+
+    stale = [name for name in selected if name not in trees]
+    if stale:
+        fresh = check_and_render(load_and_build(project, stale), crd_dirs)
+        findings += [finding for found, _ in fresh.values() for finding in found]
+        report = Report.of(selected, findings)
+        if report.errors:
+            raise ChecksFailed(report)
+        for name, (found, files) in fresh.items():
+            cache.put(name, keys[name], files, found)
+            trees[name] = files
+    trees = dict(sorted(trees.items()))
+
+    if not stale and _unchanged(project.dist, trees, remove_others=not names):
+        written = WriteSummary(unchanged=sum(len(files) for files in trees.values()))
+    else:
+        written = write_environments(project.dist, trees, remove_others=not names)
     if mirror_to is not None and mirror_to.resolve() != project.dist.resolve():
         mirror(project.dist, list(trees), mirror_to)
-    return SynthResult(written, report)
+    return SynthResult(written, Report.of(selected, findings))
+
+
+def check_and_render(
+    built: list[BuiltEnvironment], crd_dirs: list[Path] | tuple[Path, ...] = ()
+) -> dict[str, tuple[list[Finding], dict[str, bytes]]]:
+    """Each environment's findings and rendered files, in worker processes when there is more than one core."""
+    crds = load_crds(crd_dirs)  # in this process: a bad --crd-dir is an input error, not a worker's crash
+    tasks = [("render", index) for index in range(len(built))] + [("check", index) for index in range(len(built))]
+    workers = min(len(tasks), os.cpu_count() or 1)
+    global _WORK
+    _WORK = (built, crds)
+    try:
+        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            results = list(map(_run, tasks))
+        else:
+            # Forked after the build: the workers read the built objects without copying
+            # them, and never touch jsii (the Node process stays the parent's).
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.map(_run, tasks, chunksize=1)
+    finally:
+        _WORK = None
+    outcome: dict[str, tuple[list[Finding], dict[str, bytes]]] = {b.name: ([], {}) for b in built}
+    for (step, index), result in zip(tasks, results):
+        found, files = outcome[built[index].name]
+        if step == "render":
+            files.update(result)
+        else:
+            found.extend(result)
+    return outcome
+
+
+_WORK: tuple[list[BuiltEnvironment], object] | None = None
+
+
+def _run(task: tuple[str, int]):
+    built, crds = _WORK
+    step, index = task
+    if step == "render":
+        return render_environment(built[index])
+    return check_environment(built[index], crds)
+
+
+def _unchanged(dist: Path, trees: dict[str, dict[str, bytes]], *, remove_others: bool) -> bool:
+    """Whether dist/ already holds exactly these trees (and, with remove_others, no other environment)."""
+    if remove_others and dist.is_dir():
+        others = {p.name for p in dist.iterdir() if p.is_dir() and not p.name.startswith(".")} - set(trees)
+        if others:
+            return False
+    return all(read_tree(dist / name) == files for name, files in trees.items())
