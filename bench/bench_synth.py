@@ -7,7 +7,7 @@ floor: a Python process that writes the same objects as plain dicts (read from
 a pickle), one file per object, sorted keys, PyYAML's C emitter.
 Rounds interleave meshc and the floor; the table shows medians. Peak MiB is
 the summed PSS of the synth's whole process tree (Python, its workers and
-jsii's Node), sampled every 20 ms.
+jsii's Node), sampled every 100 ms.
 
 Then, in one process: the time of each step and of each check, against the
 YAML emit of the same objects (no check should cost more than the emit).
@@ -96,15 +96,17 @@ def _pss_mib(pids: list[int]) -> float:
 
 def run(command: list[str], cwd: Path) -> tuple[float, float]:
     """Wall seconds and peak PSS MiB of the command's process tree."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = 0.0
-    while process.poll() is None:
-        peak = max(peak, _pss_mib(_descendants(process.pid)))
-        time.sleep(0.02)
-    elapsed = time.perf_counter() - start
-    if process.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read().decode()}")
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors)
+        peak = 0.0
+        while process.poll() is None:
+            peak = max(peak, _pss_mib(_descendants(process.pid)))
+            time.sleep(0.1)
+        elapsed = time.perf_counter() - start
+        if process.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed:\n{errors.read().decode()}")
     return elapsed, peak
 
 
@@ -134,8 +136,10 @@ def whole_process(agents: int, rounds: int) -> None:
                 objects_file.write_bytes(pickle.dumps(objects))
             floors.append(floor(objects_file, Path(tmp) / "floor"))
             noop.append(synth(project)[0])
-            with (project / "environments" / "staging.yaml").open("a") as file:
-                file.write(f"# round {round_}\n")
+            staging = project / "environments" / "staging.yaml"
+            text = staging.read_text().split("\n")
+            text[6] = f"    replicas: {3 + round_}"  # agent-0000's: its Deployment changes
+            staging.write_text("\n".join(text))
             one.append(synth(project)[0])
         count = len(pickle.loads(objects_file.read_bytes()))
         ratio = statistics.median(full) / statistics.median(floors)

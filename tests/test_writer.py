@@ -223,8 +223,8 @@ def test_failure_while_writing_leaves_dist_untouched_and_no_scratch_folder(synth
 
 def test_failure_while_swapping_folders_leaves_dist_untouched(synthesized, read_tree, monkeypatch):
     before = read_tree(synthesized.dist)
-    with (synthesized.environments / "alpha.yaml").open("a") as file:
-        file.write("# an edit, so this synth is not served from the cache and writes\n")
+    alpha = synthesized.environments / "alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("echo-agent", "other-agent"))  # so this synth writes alpha
     renames = []
 
     def failing_rename(source, target) -> None:

@@ -47,10 +47,15 @@ class MeshChart(cdk8s.Chart):
         self._plain: list[tuple[Origin, dict]] = []
 
     @staticmethod
-    def of(construct: Construct) -> MeshChart:
-        chart = cdk8s.Chart.of(construct)
-        if not isinstance(chart, MeshChart):
-            raise TypeError(f"{type(construct).__name__} builds plain objects: put it in a meshc.runtime.MeshChart")
+    def of(scope: Construct) -> MeshChart:
+        """The MeshChart `scope` is in: asked of cdk8s once per scope, then remembered on it
+        (five hundred agents in one Platform cost one jsii call, not five hundred)."""
+        chart = scope if isinstance(scope, MeshChart) else getattr(scope, "_mesh_chart", None)
+        if chart is None:
+            chart = cdk8s.Chart.of(scope)
+            if not isinstance(chart, MeshChart):
+                raise TypeError(f"{type(scope).__name__} holds plain objects: put it in a meshc.runtime.MeshChart")
+            scope._mesh_chart = chart
         return chart
 
     def add_plain(self, obj: dict, origin: Origin) -> None:

@@ -81,11 +81,7 @@ def synthesize(
             cache.put(name, keys[name], files, found)
             trees[name] = files
     trees = dict(sorted(trees.items()))
-
-    if not stale and _unchanged(project.dist, trees, remove_others=not names):
-        written = WriteSummary(unchanged=sum(len(files) for files in trees.values()))
-    else:
-        written = write_environments(project.dist, trees, remove_others=not names)
+    written = _write(project.dist, trees, remove_others=not names)
     if mirror_to is not None and mirror_to.resolve() != project.dist.resolve():
         mirror(project.dist, list(trees), mirror_to)
     return SynthResult(written, Report.of(selected, findings))
@@ -131,10 +127,18 @@ def _run(task: tuple[str, int]):
     return check_environment(built[index], crds)
 
 
-def _unchanged(dist: Path, trees: dict[str, dict[str, bytes]], *, remove_others: bool) -> bool:
-    """Whether dist/ already holds exactly these trees (and, with remove_others, no other environment)."""
-    if remove_others and dist.is_dir():
-        others = {p.name for p in dist.iterdir() if p.is_dir() and not p.name.startswith(".")} - set(trees)
-        if others:
-            return False
-    return all(read_tree(dist / name) == files for name, files in trees.items())
+def _write(dist: Path, trees: dict[str, dict[str, bytes]], *, remove_others: bool) -> WriteSummary:
+    """Write the environments whose folder differs from its tree; leave the others' folders alone."""
+    differ = {name: files for name, files in trees.items() if read_tree(dist / name) != files}
+    if remove_others and _other_folders(dist, trees):
+        return write_environments(dist, trees, remove_others=True)
+    written = write_environments(dist, differ, remove_others=False) if differ else WriteSummary()
+    written.unchanged += sum(len(files) for name, files in trees.items() if name not in differ)
+    return written
+
+
+def _other_folders(dist: Path, trees: dict[str, dict[str, bytes]]) -> bool:
+    """Whether dist/ holds a folder of an environment that is not in `trees` (hidden folders are not meshc's)."""
+    return dist.is_dir() and any(
+        p.is_dir() and not p.name.startswith(".") and p.name not in trees for p in dist.iterdir()
+    )

@@ -81,7 +81,7 @@ class Workload(Construct):
         self.origin = origin
         self.labels = context.labels(name=chart, instance=release, component=component, version=spec.image.tag)
         self.selector = selector_labels(self.labels)
-        self._chart = MeshChart.of(self)
+        self._chart = MeshChart.of(scope)
 
     # --- helpers ------------------------------------------------------------
 
