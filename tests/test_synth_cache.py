@@ -47,13 +47,15 @@ def test_a_synth_with_nothing_changed_builds_nothing_and_writes_nothing(project,
     assert read_tree(project.dist) == before
 
 
-def test_a_changed_environment_is_the_only_one_rebuilt(project, builds, read_tree):
+def test_a_changed_environment_is_the_only_one_rebuilt_and_rewritten(project, builds, read_tree):
     alpha = read_tree(project.dist / "alpha")
+    alpha_folder = (project.dist / "alpha").stat().st_ino
     beta_file = project.environments / "beta.yaml"
     beta_file.write_text(beta_file.read_text().replace("echo-agent", "other-agent"))
     synthesize(project, [])
     assert builds == [["beta"]]
     assert read_tree(project.dist / "alpha") == alpha
+    assert (project.dist / "alpha").stat().st_ino == alpha_folder
     assert any("other-agent" in path for path in read_tree(project.dist / "beta"))
 
 
