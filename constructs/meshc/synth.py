@@ -3,14 +3,18 @@
 An environment whose inputs and code are unchanged since the last synth comes
 from the synth cache (`meshc.synth_cache`); the others are loaded, built,
 checked and rendered. Checking and rendering run in one worker process per
-core (forked after the build, so they share the built objects).
+core.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing.pool import Pool
 from pathlib import Path
 
 from meshc.build import BuiltEnvironment, build
@@ -72,7 +76,8 @@ def synthesize(
 
     stale = [name for name in selected if name not in trees]
     if stale:
-        fresh = check_and_render(load_and_build(project, stale), crd_dirs)
+        with _workers(tasks=2 * len(stale)) as pool:
+            fresh = check_and_render(load_and_build(project, stale), crd_dirs, pool)
         findings += [finding for found, _ in fresh.values() for finding in found]
         report = Report.of(selected, findings)
         if report.errors:
@@ -87,28 +92,32 @@ def synthesize(
     return SynthResult(written, Report.of(selected, findings))
 
 
+@contextmanager
+def _workers(*, tasks: int) -> Iterator[Pool | None]:
+    """Worker processes for checking and rendering, one per core; None when they would not help.
+
+    They are forked before the build starts jsii (its Node process and a reader
+    thread): forking a process that runs threads can deadlock the child, so a
+    process that already runs threads (a test session, a library user) gets none."""
+    count = min(tasks, os.cpu_count() or 1)
+    if count < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    with multiprocessing.get_context("fork").Pool(count) as pool:
+        yield pool
+
+
 def check_and_render(
-    built: list[BuiltEnvironment], crd_dirs: list[Path] | tuple[Path, ...] = ()
+    built: list[BuiltEnvironment], crd_dirs: list[Path] | tuple[Path, ...] = (), pool: Pool | None = None
 ) -> dict[str, tuple[list[Finding], dict[str, bytes]]]:
-    """Each environment's findings and rendered files, in worker processes when there is more than one core."""
-    crds = load_crds(crd_dirs)  # in this process: a bad --crd-dir is an input error, not a worker's crash
-    tasks = [("render", index) for index in range(len(built))] + [("check", index) for index in range(len(built))]
-    workers = min(len(tasks), os.cpu_count() or 1)
-    global _WORK
-    _WORK = (built, crds)
-    try:
-        if workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            results = list(map(_run, tasks))
-        else:
-            # Forked after the build: the workers read the built objects without copying
-            # them, and never touch jsii (the Node process stays the parent's).
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
-                results = pool.map(_run, tasks, chunksize=1)
-    finally:
-        _WORK = None
+    """Each environment's findings and rendered files, in `pool`'s workers when given."""
+    load_crds(crd_dirs)  # here first: a bad --crd-dir is an input error, not a worker's crash
+    crd_folders = tuple(crd_dirs)
+    tasks = [("render", b, crd_folders) for b in built] + [("check", b, crd_folders) for b in built]
+    results = pool.map(_run, tasks, chunksize=1) if pool is not None else list(map(_run, tasks))
     outcome: dict[str, tuple[list[Finding], dict[str, bytes]]] = {b.name: ([], {}) for b in built}
-    for (step, index), result in zip(tasks, results):
-        found, files = outcome[built[index].name]
+    for (step, environment, _), result in zip(tasks, results):
+        found, files = outcome[environment.name]
         if step == "render":
             files.update(result)
         else:
@@ -116,15 +125,11 @@ def check_and_render(
     return outcome
 
 
-_WORK: tuple[list[BuiltEnvironment], object] | None = None
-
-
-def _run(task: tuple[str, int]):
-    built, crds = _WORK
-    step, index = task
+def _run(task: tuple[str, BuiltEnvironment, tuple[Path, ...]]):
+    step, environment, crd_dirs = task
     if step == "render":
-        return render_environment(built[index])
-    return check_environment(built[index], crds)
+        return render_environment(environment)
+    return check_environment(environment, load_crds(crd_dirs))
 
 
 def _write(dist: Path, trees: dict[str, dict[str, bytes]], *, remove_others: bool) -> WriteSummary:
