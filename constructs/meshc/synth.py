@@ -19,7 +19,8 @@ from pathlib import Path
 
 from meshc.build import BuiltEnvironment, build
 from meshc.checks import ChecksFailed, Finding, Report, check, check_environment, load_crds
-from meshc.loader import LoadedEnvironment, environment_names, load_environments
+from meshc.errors import InputError, InputProblem
+from meshc.loader import LoadedEnvironment, environment_names, load_environment, load_environments
 from meshc.synth_cache import SynthCache
 from meshc.writer import WriteSummary, mirror, read_tree, render_environment, write_environments
 
@@ -77,7 +78,8 @@ def synthesize(
     stale = [name for name in selected if name not in trees]
     if stale:
         with _workers(tasks=2 * len(stale)) as pool:
-            fresh = check_and_render(load_and_build(project, stale), crd_dirs, pool)
+            built = _load_and_build(project, stale, pool) if set(stale) <= set(available) else load_and_build(project, stale)
+            fresh = check_and_render(built, crd_dirs, pool)
         findings += [finding for found, _ in fresh.values() for finding in found]
         report = Report.of(selected, findings)
         if report.errors:
@@ -105,6 +107,28 @@ def _workers(*, tasks: int) -> Iterator[Pool | None]:
         return
     with multiprocessing.get_context("fork").Pool(count) as pool:
         yield pool
+
+
+def _load_and_build(project: Project, names: list[str], pool: Pool | None) -> list[BuiltEnvironment]:
+    """`load_and_build` of existing environments, reading their files in `pool`'s workers
+    while this process starts jsii."""
+    if pool is None:
+        return load_and_build(project, names)
+    reading = pool.map_async(_load, [project.environments / f"{name}.yaml" for name in names], chunksize=1)
+    import meshc.platform  # noqa: F401  (starts jsii's Node process while the workers read YAML)
+
+    results = reading.get()
+    problems = [problem for result in results if isinstance(result, list) for problem in result]
+    if problems:
+        raise InputError(problems)
+    return build(results)
+
+
+def _load(path: Path) -> LoadedEnvironment | list[InputProblem]:
+    try:
+        return load_environment(path, root=path.parent.parent)
+    except InputError as error:
+        return error.problems
 
 
 def check_and_render(
