@@ -2,8 +2,8 @@
 
 An environment whose inputs and code are unchanged since the last synth comes
 from the synth cache (`meshc.synth_cache`); the others are loaded, built,
-checked and rendered. Checking and rendering run in one worker process per
-core.
+checked and rendered, one environment per worker process when there are
+cores to spare (each worker runs its own jsii).
 """
 
 from __future__ import annotations
@@ -11,10 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing.pool import Pool
 from pathlib import Path
 
 from meshc.build import BuiltEnvironment, build
@@ -77,9 +74,7 @@ def synthesize(
 
     stale = [name for name in selected if name not in trees]
     if stale:
-        with _workers(tasks=2 * len(stale)) as pool:
-            built = _load_and_build(project, stale, pool) if set(stale) <= set(available) else load_and_build(project, stale)
-            fresh = check_and_render(built, crd_dirs, pool)
+        fresh = _synthesize_environments(project, stale, crd_dirs, in_workers=set(stale) <= set(available))
         findings += [finding for found, _ in fresh.values() for finding in found]
         report = Report.of(selected, findings)
         if report.errors:
@@ -94,66 +89,45 @@ def synthesize(
     return SynthResult(written, Report.of(selected, findings))
 
 
-@contextmanager
-def _workers(*, tasks: int) -> Iterator[Pool | None]:
-    """Worker processes for checking and rendering, one per core; None when they would not help.
-
-    They are forked before the build starts jsii (its Node process and a reader
-    thread): forking a process that runs threads can deadlock the child, so a
-    process that already runs threads (a test session, a library user) gets none."""
-    count = min(tasks, os.cpu_count() or 1)
-    if count < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield None
-        return
-    with multiprocessing.get_context("fork").Pool(count) as pool:
-        yield pool
-
-
-def _load_and_build(project: Project, names: list[str], pool: Pool | None) -> list[BuiltEnvironment]:
-    """`load_and_build` of existing environments, reading their files in `pool`'s workers
-    while this process starts jsii."""
-    if pool is None:
-        return load_and_build(project, names)
-    reading = pool.map_async(_load, [project.environments / f"{name}.yaml" for name in names], chunksize=1)
-    import meshc.platform  # noqa: F401  (starts jsii's Node process while the workers read YAML)
-
-    results = reading.get()
+def _synthesize_environments(
+    project: Project, names: list[str], crd_dirs: list[Path] | tuple[Path, ...], *, in_workers: bool
+) -> dict[str, tuple[list[Finding], dict[str, bytes]]]:
+    """Each environment's findings and rendered files: loaded, built, checked and rendered
+    one environment per worker process when there are cores to spare, else here."""
+    load_crds(crd_dirs)  # here first: a bad --crd-dir is an input error, not a worker's crash
+    workers = min(len(names), os.cpu_count() or 1)
+    # Workers start their own jsii. Forking a process that already runs threads (jsii's,
+    # in a test session or a library user) can deadlock the child, so such a process has none.
+    if not in_workers or workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return check_and_render(load_and_build(project, names), crd_dirs)
+    tasks = [(project.environments / f"{name}.yaml", tuple(crd_dirs)) for name in names]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        results = pool.map(_synthesize_one, tasks, chunksize=1)
+        pool.close()
+        pool.join()
     problems = [problem for result in results if isinstance(result, list) for problem in result]
     if problems:
         raise InputError(problems)
-    return build(results)
+    return dict(zip(names, results))
 
 
-def _load(path: Path) -> LoadedEnvironment | list[InputProblem]:
+def _synthesize_one(task: tuple[Path, tuple[Path, ...]]) -> tuple[list[Finding], dict[str, bytes]] | list[InputProblem]:
+    """One environment in a worker: its findings and files, or the problems of its input."""
+    path, crd_dirs = task
     try:
-        return load_environment(path, root=path.parent.parent)
+        loaded = load_environment(path, root=path.parent.parent)
     except InputError as error:
         return error.problems
+    (built,) = build([loaded])
+    return check_environment(built, load_crds(crd_dirs)), render_environment(built)
 
 
 def check_and_render(
-    built: list[BuiltEnvironment], crd_dirs: list[Path] | tuple[Path, ...] = (), pool: Pool | None = None
+    built: list[BuiltEnvironment], crd_dirs: list[Path] | tuple[Path, ...] = ()
 ) -> dict[str, tuple[list[Finding], dict[str, bytes]]]:
-    """Each environment's findings and rendered files, in `pool`'s workers when given."""
-    load_crds(crd_dirs)  # here first: a bad --crd-dir is an input error, not a worker's crash
-    crd_folders = tuple(crd_dirs)
-    tasks = [("render", b, crd_folders) for b in built] + [("check", b, crd_folders) for b in built]
-    results = pool.map(_run, tasks, chunksize=1) if pool is not None else list(map(_run, tasks))
-    outcome: dict[str, tuple[list[Finding], dict[str, bytes]]] = {b.name: ([], {}) for b in built}
-    for (step, environment, _), result in zip(tasks, results):
-        found, files = outcome[environment.name]
-        if step == "render":
-            files.update(result)
-        else:
-            found.extend(result)
-    return outcome
-
-
-def _run(task: tuple[str, BuiltEnvironment, tuple[Path, ...]]):
-    step, environment, crd_dirs = task
-    if step == "render":
-        return render_environment(environment)
-    return check_environment(environment, load_crds(crd_dirs))
+    """Each built environment's findings and rendered files."""
+    crds = load_crds(crd_dirs)
+    return {b.name: (check_environment(b, crds), render_environment(b)) for b in built}
 
 
 def _write(dist: Path, trees: dict[str, dict[str, bytes]], *, remove_others: bool) -> WriteSummary:

@@ -149,29 +149,7 @@ class Workload(Construct):
         command: list[str] | None = None,
         strategy: dict,
     ) -> None:
-        container = {
-            "name": container_name,
-            "image": self.context.image(self.spec.image),
-            "imagePullPolicy": self.spec.image.pull_policy,
-            "command": command,
-            "ports": [{"name": HTTP_PORT_NAME, "containerPort": self.port, "protocol": "TCP"}],
-            "env": env,
-            # The component's own sources come after meshc's ConfigMap, so their keys win over its defaults.
-            "envFrom": [{"configMapRef": {"name": self.names.config}}, *env_from],
-            "startupProbe": probes.startup.render(),
-            "livenessProbe": probes.liveness.render(),
-            "readinessProbe": probes.readiness.render(),
-            "resources": self._resources(),
-            "securityContext": {
-                "allowPrivilegeEscalation": False,
-                "capabilities": {"drop": ["ALL"]},
-                "readOnlyRootFilesystem": read_only_root,
-                "runAsNonRoot": True,
-                "runAsUser": RUN_AS,
-                "runAsGroup": RUN_AS,
-            },
-            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}, *mounts],
-        }
+        container = self._container(container_name, probes, env, env_from, mounts, read_only_root, command)
         pod = {
             "serviceAccountName": self.names.base,
             "automountServiceAccountToken": False,
@@ -201,6 +179,40 @@ class Workload(Construct):
             "template": template,
         }
         self.add_object("apps/v1", "Deployment", self.names.base, spec=spec)
+
+    def _container(
+        self,
+        name: str,
+        probes: Probes,
+        env: list[dict],
+        env_from: list[dict],
+        mounts: list[dict],
+        read_only_root: bool,
+        command: list[str] | None,
+    ) -> dict:
+        return {
+            "name": name,
+            "image": self.context.image(self.spec.image),
+            "imagePullPolicy": self.spec.image.pull_policy,
+            "command": command,
+            "ports": [{"name": HTTP_PORT_NAME, "containerPort": self.port, "protocol": "TCP"}],
+            "env": env,
+            # The component's own sources come after meshc's ConfigMap, so their keys win over its defaults.
+            "envFrom": [{"configMapRef": {"name": self.names.config}}, *env_from],
+            "startupProbe": probes.startup.render(),
+            "livenessProbe": probes.liveness.render(),
+            "readinessProbe": probes.readiness.render(),
+            "resources": self._resources(),
+            "securityContext": {
+                "allowPrivilegeEscalation": False,
+                "capabilities": {"drop": ["ALL"]},
+                "readOnlyRootFilesystem": read_only_root,
+                "runAsNonRoot": True,
+                "runAsUser": RUN_AS,
+                "runAsGroup": RUN_AS,
+            },
+            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}, *mounts],
+        }
 
     def _add_volume_claim(self) -> None:
         persistence = self.spec.persistence
