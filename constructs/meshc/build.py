@@ -1,9 +1,12 @@
 """Validated environments -> Kubernetes objects, through real cdk8s synthesis.
 
-One cdk8s App holds one Chart per environment; `Chart.to_json()` resolves
-every construct through jsii. The result is plain dicts tagged with the
-environment, the delivery layer and the component that made them; the
-checks, the writer and `diff` all read this same list.
+One cdk8s App holds one `MeshChart` per environment; its `to_json()` resolves
+the typed constructs through jsii and adds the objects constructs built as
+plain data. The result is plain dicts tagged with the environment, the
+delivery layer and the component that made them; the checks, the writer and
+`diff` all read this same list. Plain objects carry the `Origin` their
+construct gave them; the platform's few typed objects are still placed by
+their component label (`_ORIGIN_OF_COMPONENT`).
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from meshc.origin import Layer, Origin
 
 # component label -> (delivery layer, environment key that configures it)
 _ORIGIN_OF_COMPONENT = {
-    "platform": ("platform", "global"),
-    "database": ("data", "postgresql"),
-    "monitoring": ("monitoring", "monitoring"),
-    "registry": ("registry", "registry"),
+    "platform": (Layer.PLATFORM, "global"),
+    "database": (Layer.DATA, "postgresql"),
+    "monitoring": (Layer.MONITORING, "monitoring"),
+    "registry": (Layer.REGISTRY, "registry"),
     "delivery": (Layer.FLUX, "gitops"),
 }
 _PLATFORM_KEYS = {"ResourceQuota": "resourceQuota", "NetworkPolicy": "networkPolicies"}
@@ -93,7 +96,7 @@ def _manifest(origin: Origin | None, obj: dict) -> Manifest:
     component = component_of(obj)
     if component.startswith("agent/"):
         instance = component.removeprefix("agent/")
-        return Manifest("agents", component, f"agents.{instance}", obj)
+        return Manifest(Layer.AGENTS, component, f"agents.{instance}", obj)
     layer, key = _ORIGIN_OF_COMPONENT[component]
     if component == "platform":
         key = _PLATFORM_KEYS.get(obj["kind"], key)

@@ -12,6 +12,7 @@ from meshc.imports.gitrepository.io.fluxcd.toolkit.source import (
     GitRepositorySpecSecretRef,
 )
 from meshc.imports.kustomization.io.fluxcd.toolkit import kustomize
+from meshc.origin import Layer
 from meshc.runtime import Construct
 
 
@@ -26,7 +27,7 @@ class Delivery(Construct):
         environment: str,
         gitops: model.GitOps,
         flux: model.Flux,
-        layers: set[str],
+        layers: set[Layer],
         labels: dict[str, str],
     ):
         super().__init__(scope, id)
