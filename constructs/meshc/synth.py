@@ -74,7 +74,7 @@ def synthesize(
 
     stale = [name for name in selected if name not in trees]
     if stale:
-        fresh = _synthesize_environments(project, stale, crd_dirs, in_workers=set(stale) <= set(available))
+        fresh = _synthesize_environments(project, stale, crd_dirs, all_exist=set(stale) <= set(available))
         findings += [finding for found, _ in fresh.values() for finding in found]
         report = Report.of(selected, findings)
         if report.errors:
@@ -90,15 +90,16 @@ def synthesize(
 
 
 def _synthesize_environments(
-    project: Project, names: list[str], crd_dirs: list[Path] | tuple[Path, ...], *, in_workers: bool
+    project: Project, names: list[str], crd_dirs: list[Path] | tuple[Path, ...], *, all_exist: bool
 ) -> dict[str, tuple[list[Finding], dict[str, bytes]]]:
     """Each environment's findings and rendered files: loaded, built, checked and rendered
-    one environment per worker process when there are cores to spare, else here."""
+    one environment per worker process when there are cores to spare, else here (and
+    always here when a name is unknown, which the loader reports with the names there are)."""
     load_crds(crd_dirs)  # here first: a bad --crd-dir is an input error, not a worker's crash
     workers = min(len(names), os.cpu_count() or 1)
     # Workers start their own jsii. Forking a process that already runs threads (jsii's,
     # in a test session or a library user) can deadlock the child, so such a process has none.
-    if not in_workers or workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if not all_exist or workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         return check_and_render(load_and_build(project, names), crd_dirs)
     tasks = [(project.environments / f"{name}.yaml", tuple(crd_dirs)) for name in names]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
