@@ -4,11 +4,12 @@
 # The project's Node runtime (npm package `node`) comes first on PATH so jsii
 # never runs on the machine's end-of-life Node 20.
 
-VENV := .venv
+# CI tests the oldest Python meshc supports (pyproject.toml: >=3.11). To run the
+# suite on a newer one, give both: make test PYTHON=python3.13 VENV=.venv313
+VENV ?= .venv
 # The real MCP Mesh SDK and PostgreSQL for the runtime contract test (tests/runtime):
 # a venv of their own, see tests/runtime/requirements.txt for why.
 MESH_VENV := .venv-mesh
-# pyproject.toml requires Python 3.11; a newer default python3 would fail at pip.
 PYTHON ?= python3.11
 # cdk8s-cli asks npm for a newer version on every run; offline that prints a
 # stack trace, and a pinned tool has nothing to upgrade to.

@@ -5,13 +5,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "constructs"))
 
 import click  # noqa: E402
 
 from meshc import cli_options  # noqa: E402
-from meshc.diff import DiffOptions, DiffResult, run_diff  # noqa: E402
+if TYPE_CHECKING:
+    from meshc.diff import DiffResult
 from meshc.errors import MeshcError  # noqa: E402
 from meshc.importer.run import ImportRequest, import_helm  # noqa: E402
 from meshc.schema import write_schema  # noqa: E402
@@ -109,6 +111,9 @@ def diff(environment: str, output: str, **comparison) -> None:
     that applies dist/ (kustomize-controller under Flux; see --field-manager). Exit 0: no differences; 1: differences;
     2: errors (partial results are still printed).
     """
+    # Imported here: diff loads the Kubernetes client, which a synth served from its cache never needs.
+    from meshc.diff import DiffOptions, run_diff
+
     # Color on a terminal only, and never when NO_COLOR is set to anything (https://no-color.org).
     color = output == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     options = DiffOptions(environment=environment, output=output, color=color, **comparison)

@@ -158,11 +158,11 @@ class Objects:
 @pytest.fixture(scope="session")
 def render() -> Callable[[Callable], Objects]:
     """render(build) -> Objects: call build(chart) on a fresh cdk8s Chart and read chart.to_json()."""
-    from meshc.runtime import cdk8s
+    from meshc.runtime import MeshChart, cdk8s
 
     def run(build: Callable) -> Objects:
         app = cdk8s.App()
-        chart = cdk8s.Chart(app, "test", disable_resource_name_hashes=True)
+        chart = MeshChart(app, "test", disable_resource_name_hashes=True)
         build(chart)
         return Objects(tuple(chart.to_json()))
 

@@ -24,7 +24,9 @@ def seed_project(tmp_path):
     """A copy of the committed environments plus dev-strict (dev with strict dependencies) and a real dist/."""
     project = Project(tmp_path / "project")
     shutil.copytree(REPO_ROOT / "environments", project.environments)
-    (project.environments / "dev-strict.yaml").write_text("extends: dev.yaml\nvalidation:\n  strictDependencies: true\n")
+    (project.environments / "dev-strict.yaml").write_text(
+        "extends: dev.yaml\nglobal: {namespace: mcp-mesh-dev-strict}\nvalidation:\n  strictDependencies: true\n"
+    )
     shutil.copytree(REPO_ROOT / "dist", project.dist)
     return project
 

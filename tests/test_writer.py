@@ -223,7 +223,8 @@ def test_failure_while_writing_leaves_dist_untouched_and_no_scratch_folder(synth
 
 def test_failure_while_swapping_folders_leaves_dist_untouched(synthesized, read_tree, monkeypatch):
     before = read_tree(synthesized.dist)
-    (synthesized.environments / "alpha.yaml").write_text("global: {namespace: mesh-alpha}\n")
+    alpha = synthesized.environments / "alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("echo-agent", "other-agent"))  # so this synth writes alpha
 
     def failing_exchange(first, second) -> bool:
         raise OSError(5, "Input/output error")
@@ -243,6 +244,8 @@ def test_a_write_error_is_an_exit_2_message_not_a_traceback(synthesized, use_pro
         raise OSError(28, "No space left on device", str(self))
 
     use_project(synthesized)
+    alpha = synthesized.environments / "alpha.yaml"
+    alpha.write_text(alpha.read_text().replace("echo-agent", "other-agent"))  # so this synth writes
     monkeypatch.setattr(Path, "write_bytes", full_disk)
     result = cli_runner.invoke(main.cli, ["synth"])
     assert result.exit_code == 2

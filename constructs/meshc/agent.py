@@ -7,8 +7,9 @@ from meshc.context import MeshContext
 from meshc.mesh_env import agent_config, env_from, user_env
 from meshc.naming import AGENT_CHART, component_identity
 from meshc.registry import RegistryEndpoint
-from meshc.runtime import Construct, k8s
-from meshc.workload import DATA_VOLUME, Probe, Probes, Workload, downward_env, env_vars, update_strategy
+from meshc.origin import Origin
+from meshc.runtime import Construct
+from meshc.workload import DATA_VOLUME, Probe, Probes, Workload, downward_env, update_strategy
 
 # The MCP Mesh 3.6 runtime's endpoints; /health is deliberately not probed.
 AGENT_PROBES = Probes(
@@ -25,6 +26,7 @@ class Agent(Workload):
     name: the agent's key in `agents`: its release name and MCP_MESH_AGENT_NAME, which
     prefixes the agent's id (the name the registry shows comes from the agent's code).
     registry: the endpoint of the registry the agent registers with (`Registry.endpoint`).
+    pod_annotations: extra annotations of its pods (Prometheus scraping). Default: none.
     """
 
     def __init__(
@@ -36,6 +38,7 @@ class Agent(Workload):
         spec: model.Agent,
         registry: RegistryEndpoint,
         context: MeshContext,
+        pod_annotations: dict[str, str] | None = None,
     ):
         identity = component_identity(name, AGENT_CHART, context.naming, context.umbrella)
         super().__init__(
@@ -48,6 +51,7 @@ class Agent(Workload):
             component="agent",
             release=identity.instance,
             port=spec.http.port,
+            origin=Origin.agent(name),
         )
         self.add_common_objects(
             agent_config(
@@ -61,15 +65,15 @@ class Agent(Workload):
             )
         )
         env = [
-            k8s.EnvVar(name="MCP_MESH_AGENT_NAME", value=name),
+            {"name": "MCP_MESH_AGENT_NAME", "value": name},
             downward_env("POD_NAMESPACE", "metadata.namespace"),
             downward_env("POD_IP", "status.podIP"),
-            *env_vars(user_env(spec.env, spec.secret_env)),
+            *user_env(spec.env, spec.secret_env),
         ]
         volumes, mounts = [], []
         if spec.persistence.enabled:
             volumes.append(self.data_volume())
-            mounts.append(k8s.VolumeMount(name=DATA_VOLUME, mount_path=model.DATA_MOUNT_PATH))
+            mounts.append({"name": DATA_VOLUME, "mountPath": model.DATA_MOUNT_PATH})
         self.add_deployment(
             # The chart's container name (its chart name, an alias under an umbrella), so a
             # Helm-installed Deployment is adopted: containers merge by name under server-side apply.
@@ -81,5 +85,6 @@ class Agent(Workload):
             mounts=mounts,
             read_only_root=False,
             command=spec.command,
-            strategy=self.deployment_strategy(update_strategy(spec)),
+            strategy=update_strategy(spec),
+            pod_annotations=pod_annotations or {},
         )

@@ -191,6 +191,7 @@ class AgentRelease(Construct):
         flux: model.Flux,
         labels: dict[str, str],
         depends_on: tuple[str, ...] = (),
+        pod_annotations: dict[str, str] | None = None,
     ):
         super().__init__(scope, id)
         self.release = name
@@ -198,6 +199,8 @@ class AgentRelease(Construct):
         values = _workload_values(spec, context, names.base, selector_labels(labels))
         values["service"] = {"port": spec.http.port}
         values["strategy"] = update_strategy(spec)
+        if pod_annotations:
+            values["podAnnotations"] = pod_annotations  # the agent chart adds none of its own
         runtime = agent_chart_values(context.log_level)
         values["agent"] = {
             "name": name,

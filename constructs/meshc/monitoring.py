@@ -23,7 +23,7 @@ from meshc.imports.servicemonitor.com.coreos.monitoring import (
     ServiceMonitorSpecSelector,
 )
 from meshc.naming import AGENT_CHART
-from meshc.runtime import Construct, cdk8s, k8s
+from meshc.runtime import Construct, k8s
 
 # The Prometheus server's container port (its Service maps port 80 to it).
 PROMETHEUS_PORT = 9090
@@ -40,20 +40,6 @@ DASHBOARD_FILE = "mcp-mesh.json"
 def scrape_annotations(port: int) -> dict[str, str]:
     """What the Prometheus chart's `kubernetes-pods` job reads from a pod."""
     return {"prometheus.io/scrape": "true", "prometheus.io/port": str(port), "prometheus.io/path": METRICS_PATH}
-
-
-def scrape_by_annotations(agent: Construct, port: int) -> None:
-    """Annotate an agent's pods for scraping: the pod template of its Deployment, or the
-    `podAnnotations` value of its HelmRelease (the agent chart adds none of its own)."""
-    annotations = scrape_annotations(port)
-    for child in agent.node.find_all():
-        if not isinstance(child, cdk8s.ApiObject):
-            continue
-        if child.kind == "Deployment":
-            for key, value in annotations.items():
-                child.add_json_patch(cdk8s.JsonPatch.add(f"/spec/template/metadata/annotations/{key.replace('/', '~1')}", value))
-        elif child.kind == "HelmRelease":
-            child.add_json_patch(cdk8s.JsonPatch.add("/spec/values/podAnnotations", annotations))
 
 
 class AgentServiceMonitor(Construct):

@@ -10,12 +10,13 @@ from __future__ import annotations
 from meshc import model
 from meshc.agent import Agent
 from meshc.context import INSTANCE_LABEL, NAME_LABEL, MeshContext
-from meshc.delivery import Delivery
+from meshc.gitops import Delivery
 from meshc.helm_release import ChartSources
 from meshc.mesh_releases import AgentRelease, RegistryRelease
-from meshc.monitoring import PROMETHEUS_PORT, AgentServiceMonitor, Monitoring, scrape_by_annotations
+from meshc.monitoring import PROMETHEUS_PORT, AgentServiceMonitor, Monitoring, scrape_annotations
 from meshc.naming import AGENT_CHART, REGISTRY_CHART
 from meshc.network import NamespacePolicies
+from meshc.origin import Layer
 from meshc.postgresql import POSTGRES_PORT, PostgresqlRelease
 from meshc.quota import NamespaceQuota
 from meshc.registry import Registry, RegistryEndpoint
@@ -46,14 +47,14 @@ class Platform(Construct):
         )
         self.version = spec.registry.image.tag
         self.labels = self._labels(PLATFORM_NAME, settings.namespace, "platform")
-        self.layers: set[str] = set()
+        self.layers: set[Layer] = set()
 
         if settings.create_namespace:
             k8s.KubeNamespace(self, "Namespace", metadata=k8s.ObjectMeta(name=settings.namespace, labels=self.labels))
-            self.layers.add("platform")
+            self.layers.add(Layer.PLATFORM)
         if spec.resource_quota.enabled:
             NamespaceQuota(self, "Quota", namespace=settings.namespace, labels=self.labels, hard=spec.resource_quota.hard)
-            self.layers.add("platform")
+            self.layers.add(Layer.PLATFORM)
         self.sources = ChartSources(self, "ChartSources", namespace=settings.namespace, labels=self.labels, interval=spec.flux.interval)
 
         postgres = self._add_postgresql() if spec.postgresql.enabled else None
@@ -67,7 +68,7 @@ class Platform(Construct):
                 sources=self.sources,
                 flux=spec.flux,
             )
-            self.layers.add("monitoring")
+            self.layers.add(Layer.MONITORING)
         self.registry = self._add_registry(postgres) if spec.registry.enabled else None
         self.agents = self._add_agents() if self.registry is not None else {}
         if self.agents:
@@ -76,7 +77,7 @@ class Platform(Construct):
         if spec.network_policies.enabled:
             self._add_network_policies(spec.network_policies)
         if self.sources.created:
-            self.layers.add("platform")
+            self.layers.add(Layer.PLATFORM)
         if spec.gitops is not None:
             Delivery(
                 self,
@@ -92,7 +93,7 @@ class Platform(Construct):
         return self.context.labels(name=name, instance=instance, component=component, version=version or self.version)
 
     def _add_postgresql(self) -> PostgresqlRelease:
-        self.layers.add("data")
+        self.layers.add(Layer.DATA)
         postgresql = self.spec.postgresql
         return PostgresqlRelease(
             self,
@@ -105,7 +106,7 @@ class Platform(Construct):
         )
 
     def _add_registry(self, postgres: PostgresqlRelease | None) -> Registry | RegistryRelease:
-        self.layers.add("registry")
+        self.layers.add(Layer.REGISTRY)
         spec = self.spec.registry
         connection = postgres.connection if postgres else None
         if self.spec.render_of(spec) == "manifests":
@@ -129,9 +130,12 @@ class Platform(Construct):
         order = self.spec.release_order()
         agents: dict[str, Agent | AgentRelease] = {}
         for name, spec in self.spec.enabled_agents().items():
-            self.layers.add("agents")
+            self.layers.add(Layer.AGENTS)
+            # Point the environment's Prometheus at every agent's /metrics (the registry serves none).
+            scraped = scrape_annotations(spec.http.port) if self.spec.monitoring.prometheus.enabled else None
             if self.spec.render_of(spec) == "manifests":
-                agents[name] = Agent(self, f"Agent-{name}", name=name, spec=spec, registry=endpoint, context=self.context)
+                agents[name] = Agent(self, f"Agent-{name}", name=name, spec=spec, registry=endpoint, context=self.context,
+                                     pod_annotations=scraped)
                 continue
             agents[name] = AgentRelease(
                 self,
@@ -145,15 +149,13 @@ class Platform(Construct):
                 flux=self.spec.flux,
                 labels=self._labels(AGENT_CHART, name, "agent", spec.image.tag),
                 depends_on=registry_release + tuple(order.get(name, ())),
+                pod_annotations=scraped,
             )
         return agents
 
     def _watch_agents(self) -> None:
-        """Point the environment's Prometheus at every agent's /metrics (the registry serves none)."""
+        """A ServiceMonitor for every agent where Prometheus runs with the operator's CRDs."""
         monitoring = self.spec.monitoring
-        if monitoring.prometheus.enabled:
-            for name, agent in self.agents.items():
-                scrape_by_annotations(agent, self.spec.agents[name].http.port)
         if monitoring.prometheus_operator.enabled:
             AgentServiceMonitor(
                 self,
@@ -190,7 +192,7 @@ class Platform(Construct):
             )
 
     def _add_network_policies(self, settings: model.NetworkPolicies) -> None:
-        self.layers.add("platform")
+        self.layers.add(Layer.PLATFORM)
         policies = NamespacePolicies(self, "NetworkPolicies", namespace=self.context.namespace, labels=self.labels)
         policies.isolate()
         policies.allow_dns()

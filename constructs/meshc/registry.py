@@ -8,8 +8,9 @@ from meshc import model
 from meshc.context import MeshContext
 from meshc.mesh_env import PostgresConnection, env_from, registry_config, registry_database_env, user_env
 from meshc.naming import REGISTRY_CHART, component_identity, component_names
-from meshc.runtime import Construct, k8s
-from meshc.workload import Probe, Probes, Workload, downward_env, env_vars, update_strategy
+from meshc.origin import Origin
+from meshc.runtime import Construct
+from meshc.workload import Probe, Probes, Workload, downward_env, update_strategy
 
 # The registry answers only /health; the charts probe it the same way.
 REGISTRY_PROBES = Probes(
@@ -66,11 +67,12 @@ class Registry(Workload):
             component="registry",
             release=identity.instance,
             port=spec.service.port,
+            origin=Origin.registry(),
         )
         self.endpoint = registry_endpoint(spec, context)
         self.postgres = postgres
         self.add_common_objects(registry_config(spec, context.log_level))
-        self.add_service("HeadlessService", self.names.headless, headless=True)
+        self.add_service(self.names.headless, headless=True)
         self._add_registry_deployment(spec)
 
     def _add_registry_deployment(self, spec: model.Registry) -> None:
@@ -79,14 +81,14 @@ class Registry(Workload):
             downward_env("POD_NAMESPACE", "metadata.namespace"),
             downward_env("POD_IP", "status.podIP"),
             downward_env("REGISTRY_INSTANCE_ID", "metadata.name"),
-            *env_vars(registry_database_env(spec.database, self.postgres)),
-            *env_vars(user_env(spec.env)),
+            *registry_database_env(spec.database, self.postgres),
+            *user_env(spec.env),
         ]
         volumes, mounts = [], []
         if isinstance(spec.database, model.SqliteDatabase) or spec.persistence.enabled:
             volume = self.data_volume()
             volumes.append(volume)
-            mounts.append(k8s.VolumeMount(name=volume.name, mount_path=model.DATA_MOUNT_PATH))
+            mounts.append({"name": volume["name"], "mountPath": model.DATA_MOUNT_PATH})
         self.add_deployment(
             container_name="registry",
             probes=REGISTRY_PROBES,
@@ -95,7 +97,7 @@ class Registry(Workload):
             volumes=volumes,
             mounts=mounts,
             read_only_root=True,
-            strategy=self.deployment_strategy(registry_update_strategy(spec)),
+            strategy=registry_update_strategy(spec),
         )
 
 

@@ -1,14 +1,25 @@
-"""`synth`: environment files -> dist/. The core of `python main.py synth` and `cdk8s synth`."""
+"""`synth`: environment files -> dist/. The core of `python main.py synth` and `cdk8s synth`.
+
+An environment whose inputs and code are unchanged since the last synth comes
+from the synth cache (`meshc.synth_cache`); the others are loaded, built,
+checked and rendered, one environment per worker process when there are
+cores to spare (each worker runs its own jsii).
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
 from meshc.build import BuiltEnvironment, build
-from meshc.checks import ChecksFailed, Report, check
-from meshc.loader import LoadedEnvironment, load_environments
-from meshc.writer import WriteSummary, mirror, render_environment, write_environments
+from meshc.checks import ChecksFailed, Finding, Report, check, check_environment, load_crds
+from meshc.errors import InputError, InputProblem, NoEnvironmentsError
+from meshc.loader import LoadedEnvironment, environment_names, load_environment, load_environments
+from meshc.synth_cache import SynthCache
+from meshc.writer import WriteSummary, mirror, read_tree, render_environment, write_environments
 
 
 @dataclass(frozen=True)
@@ -49,12 +60,91 @@ def synthesize(
     project: Project, names: list[str], mirror_to: Path | None = None, crd_dirs: list[Path] | tuple[Path, ...] = ()
 ) -> SynthResult:
     """Check, then write. Raises ChecksFailed (exit 1) before writing anything when a check finds an error."""
-    built = load_and_build(project, names)
-    report = check(built, crd_dirs)
-    if report.errors:
-        raise ChecksFailed(report)
-    trees = {b.name: render_environment(b) for b in built}
-    written = write_environments(project.dist, trees, remove_others=not names)
+    cache = SynthCache(project.root, crd_dirs)
+    available = environment_names(project.environments)
+    if not available:
+        raise NoEnvironmentsError(project.environments.name)  # writing nothing would delete every environment
+    selected = sorted(set(names)) if names else available
+    keys = {name: cache.key(project.environments / f"{name}.yaml") if name in available else None for name in selected}
+    trees: dict[str, dict[str, bytes]] = {}
+    findings: list[Finding] = []
+    for name, key in keys.items():
+        entry = cache.get(name, key)
+        if entry is not None:
+            trees[name] = entry.files
+            findings += [Finding(**finding) for finding in entry.findings]
+
+    stale = [name for name in selected if name not in trees]
+    if stale:
+        fresh = _synthesize_environments(project, stale, crd_dirs, all_exist=set(stale) <= set(available))
+        findings += [finding for found, _ in fresh.values() for finding in found]
+        report = Report.of(selected, findings)
+        if report.errors:
+            raise ChecksFailed(report)
+        for name, (found, files) in fresh.items():
+            cache.put(name, keys[name], files, found)
+            trees[name] = files
+    trees = dict(sorted(trees.items()))
+    written = _write(project.dist, trees, remove_others=not names)
     if mirror_to is not None and mirror_to.resolve() != project.dist.resolve():
         mirror(project.dist, list(trees), mirror_to)
-    return SynthResult(written, report)
+    return SynthResult(written, Report.of(selected, findings))
+
+
+def _synthesize_environments(
+    project: Project, names: list[str], crd_dirs: list[Path] | tuple[Path, ...], *, all_exist: bool
+) -> dict[str, tuple[list[Finding], dict[str, bytes]]]:
+    """Each environment's findings and rendered files: loaded, built, checked and rendered
+    one environment per worker process when there are cores to spare, else here (and
+    always here when a name is unknown, which the loader reports with the names there are)."""
+    load_crds(crd_dirs)  # here first: a bad --crd-dir is an input error, not a worker's crash
+    workers = min(len(names), os.cpu_count() or 1)
+    # Workers start their own jsii. Forking a process that already runs threads (jsii's,
+    # in a test session or a library user) can deadlock the child, so such a process has none.
+    if not all_exist or workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return check_and_render(load_and_build(project, names), crd_dirs)
+    tasks = [(project.environments / f"{name}.yaml", tuple(crd_dirs)) for name in names]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        results = pool.map(_synthesize_one, tasks, chunksize=1)
+        pool.close()
+        pool.join()
+    problems = [problem for result in results if isinstance(result, list) for problem in result]
+    if problems:
+        raise InputError(problems)
+    return dict(zip(names, results))
+
+
+def _synthesize_one(task: tuple[Path, tuple[Path, ...]]) -> tuple[list[Finding], dict[str, bytes]] | list[InputProblem]:
+    """One environment in a worker: its findings and files, or the problems of its input."""
+    path, crd_dirs = task
+    try:
+        loaded = load_environment(path, root=path.parent.parent)
+    except InputError as error:
+        return error.problems
+    (built,) = build([loaded])
+    return check_environment(built, load_crds(crd_dirs)), render_environment(built)
+
+
+def check_and_render(
+    built: list[BuiltEnvironment], crd_dirs: list[Path] | tuple[Path, ...] = ()
+) -> dict[str, tuple[list[Finding], dict[str, bytes]]]:
+    """Each built environment's findings and rendered files."""
+    crds = load_crds(crd_dirs)
+    return {b.name: (check_environment(b, crds), render_environment(b)) for b in built}
+
+
+def _write(dist: Path, trees: dict[str, dict[str, bytes]], *, remove_others: bool) -> WriteSummary:
+    """Write the environments whose folder differs from its tree; leave the others' folders alone."""
+    differ = {name: files for name, files in trees.items() if read_tree(dist / name) != files}
+    if remove_others and _other_folders(dist, trees):
+        return write_environments(dist, trees, remove_others=True)
+    written = write_environments(dist, differ, remove_others=False) if differ else WriteSummary()
+    written.unchanged += sum(len(files) for name, files in trees.items() if name not in differ)
+    return written
+
+
+def _other_folders(dist: Path, trees: dict[str, dict[str, bytes]]) -> bool:
+    """Whether dist/ holds a folder of an environment that is not in `trees` (hidden folders are not meshc's)."""
+    return dist.is_dir() and any(
+        p.is_dir() and not p.name.startswith(".") and p.name not in trees for p in dist.iterdir()
+    )

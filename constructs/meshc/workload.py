@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from meshc import model
 from meshc.context import MeshContext, selector_labels
 from meshc.naming import ComponentNames
-from meshc.runtime import Construct, int_or_string, k8s, quantity
+from meshc.origin import Origin
+from meshc.runtime import Construct, MeshChart
 
 RUN_AS = 999
 HTTP_PORT_NAME = "http"
@@ -34,14 +35,14 @@ class Probe:
     timeout: int
     failures: int
 
-    def render(self) -> k8s.Probe:
-        return k8s.Probe(
-            http_get=k8s.HttpGetAction(path=self.path, port=int_or_string(HTTP_PORT_NAME)),
-            initial_delay_seconds=self.initial_delay,
-            period_seconds=self.period,
-            timeout_seconds=self.timeout,
-            failure_threshold=self.failures,
-        )
+    def render(self) -> dict:
+        return {
+            "httpGet": {"path": self.path, "port": HTTP_PORT_NAME},
+            "initialDelaySeconds": self.initial_delay,
+            "periodSeconds": self.period,
+            "timeoutSeconds": self.timeout,
+            "failureThreshold": self.failures,
+        }
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,11 @@ class Probes:
 
 
 class Workload(Construct):
-    """One mesh component: its objects, named by `names`, labelled and hardened alike."""
+    """One mesh component: its objects, named by `names`, labelled and hardened alike.
+
+    Its objects are plain Kubernetes-shaped dicts handed to the `MeshChart` it
+    sits in, each with its `origin`: thousands of them go through no jsii call.
+    """
 
     def __init__(
         self,
@@ -66,74 +71,57 @@ class Workload(Construct):
         component: str,
         release: str,
         port: int,
+        origin: Origin,
     ):
         super().__init__(scope, id)
         self.context = context
         self.spec = spec
         self.names = names
         self.port = port
+        self.origin = origin
         self.labels = context.labels(name=chart, instance=release, component=component, version=spec.image.tag)
         self.selector = selector_labels(self.labels)
+        self._chart = MeshChart.of(scope)
 
     # --- helpers ------------------------------------------------------------
 
-    def metadata(self, name: str, annotations: dict[str, str] | None = None) -> k8s.ObjectMeta:
-        return k8s.ObjectMeta(
-            name=name, namespace=self.context.namespace, labels=self.labels, annotations=annotations or None
-        )
+    def add_object(self, api_version: str, kind: str, name: str, **fields: object) -> None:
+        """One object of this component: `fields` are its top-level fields besides apiVersion, kind and metadata."""
+        self._chart.add_plain({"apiVersion": api_version, "kind": kind, "metadata": self.metadata(name), **fields}, self.origin)
 
-    def _resources(self) -> k8s.ResourceRequirements:
-        def amounts(values: model.ResourceAmounts) -> dict[str, k8s.Quantity] | None:
+    def metadata(self, name: str) -> dict:
+        return {"name": name, "namespace": self.context.namespace, "labels": self.labels}
+
+    def _resources(self) -> dict:
+        def amounts(values: model.ResourceAmounts) -> dict[str, str] | None:
             given = {"cpu": values.cpu, "memory": values.memory}
-            return {key: quantity(value) for key, value in given.items() if value is not None} or None
+            return {key: value for key, value in given.items() if value is not None} or None
 
-        return k8s.ResourceRequirements(
-            requests=amounts(self.spec.resources.requests), limits=amounts(self.spec.resources.limits)
-        )
+        return {"requests": amounts(self.spec.resources.requests), "limits": amounts(self.spec.resources.limits)}
 
-    def _affinity(self) -> k8s.Affinity | None:
+    def _affinity(self) -> dict | None:
         anti = self.spec.affinity.pod_anti_affinity
         if anti is None:
             return None
-        term = k8s.PodAffinityTerm(
-            label_selector=k8s.LabelSelector(match_labels=self.selector), topology_key=anti.topology_key
-        )
+        term = {"labelSelector": {"matchLabels": self.selector}, "topologyKey": anti.topology_key}
         if anti.mode == "required":
-            return k8s.Affinity(pod_anti_affinity=k8s.PodAntiAffinity(required_during_scheduling_ignored_during_execution=[term]))
-        weighted = k8s.WeightedPodAffinityTerm(pod_affinity_term=term, weight=100)
-        return k8s.Affinity(pod_anti_affinity=k8s.PodAntiAffinity(preferred_during_scheduling_ignored_during_execution=[weighted]))
+            return {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}
+        weighted = {"podAffinityTerm": term, "weight": 100}
+        return {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [weighted]}}
 
-    @staticmethod
-    def deployment_strategy(strategy: dict) -> k8s.DeploymentStrategy:
-        """A Deployment `strategy` (as `update_strategy` gives it) as a cdk8s object."""
-        rolling = strategy.get("rollingUpdate")
-        return k8s.DeploymentStrategy(
-            type=strategy["type"],
-            rolling_update=k8s.RollingUpdateDeployment(
-                max_unavailable=int_or_string(rolling["maxUnavailable"]), max_surge=int_or_string(rolling["maxSurge"])
-            )
-            if rolling
-            else None,
-        )
-
-    def data_volume(self) -> k8s.Volume:
+    def data_volume(self) -> dict:
         if self.spec.persistence.enabled:
-            return k8s.Volume(
-                name=DATA_VOLUME,
-                persistent_volume_claim=k8s.PersistentVolumeClaimVolumeSource(claim_name=self.names.data),
-            )
-        return k8s.Volume(name=EPHEMERAL_DATA_VOLUME, empty_dir=k8s.EmptyDirVolumeSource())
+            return {"name": DATA_VOLUME, "persistentVolumeClaim": {"claimName": self.names.data}}
+        return {"name": EPHEMERAL_DATA_VOLUME, "emptyDir": {}}
 
     # --- objects --------------------------------------------------------------
 
     def add_common_objects(self, config: dict[str, str]) -> None:
         """ServiceAccount, ConfigMap and Service, plus PVC, HPA, PDB and Ingress when asked."""
-        k8s.KubeServiceAccount(
-            self, "ServiceAccount", metadata=self.metadata(self.names.base), automount_service_account_token=False
-        )
-        k8s.KubeConfigMap(self, "ConfigMap", metadata=self.metadata(self.names.config), data=config)
+        self.add_object("v1", "ServiceAccount", self.names.base, automountServiceAccountToken=False)
+        self.add_object("v1", "ConfigMap", self.names.config, data=config)
         self.config_hash = config_hash(config)
-        self.add_service("Service", self.names.base)
+        self.add_service(self.names.base)
         if self.spec.persistence.enabled:
             self._add_volume_claim()
         if self.spec.autoscaling.enabled:
@@ -143,172 +131,124 @@ class Workload(Construct):
         if self.spec.ingress.enabled:
             self._add_ingress()
 
-    def add_service(self, id: str, name: str, *, headless: bool = False) -> None:
-        k8s.KubeService(
-            self,
-            id,
-            metadata=self.metadata(name),
-            spec=k8s.ServiceSpec(
-                type="ClusterIP",
-                cluster_ip="None" if headless else None,
-                selector=self.selector,
-                ports=[
-                    k8s.ServicePort(
-                        name=HTTP_PORT_NAME, port=self.port, target_port=int_or_string(HTTP_PORT_NAME), protocol="TCP"
-                    )
-                ],
-            ),
-        )
+    def add_service(self, name: str, *, headless: bool = False) -> None:
+        port = {"name": HTTP_PORT_NAME, "port": self.port, "targetPort": HTTP_PORT_NAME, "protocol": "TCP"}
+        spec = {"type": "ClusterIP", "clusterIP": "None" if headless else None, "selector": self.selector, "ports": [port]}
+        self.add_object("v1", "Service", name, spec=spec)
 
     def add_deployment(
         self,
         *,
         container_name: str,
         probes: Probes,
-        env: list[k8s.EnvVar],
+        env: list[dict],
         env_from: list[dict],
-        volumes: list[k8s.Volume],
-        mounts: list[k8s.VolumeMount],
+        volumes: list[dict],
+        mounts: list[dict],
         read_only_root: bool,
         command: list[str] | None = None,
-        strategy: k8s.DeploymentStrategy,
+        strategy: dict,
+        pod_annotations: dict[str, str] | None = None,
     ) -> None:
-        container = k8s.Container(
-            name=container_name,
-            image=self.context.image(self.spec.image),
-            image_pull_policy=self.spec.image.pull_policy,
-            command=command,
-            ports=[k8s.ContainerPort(name=HTTP_PORT_NAME, container_port=self.port, protocol="TCP")],
-            env=env,
+        container = self._container(container_name, probes, env, env_from, mounts, read_only_root, command)
+        pod = {
+            "serviceAccountName": self.names.base,
+            "automountServiceAccountToken": False,
+            "imagePullSecrets": [{"name": s} for s in self.context.image_pull_secrets] or None,
+            "securityContext": {
+                "runAsNonRoot": True,
+                "runAsUser": RUN_AS,
+                "runAsGroup": RUN_AS,
+                "fsGroup": RUN_AS,
+                "seccompProfile": {"type": "RuntimeDefault"},
+            },
+            "affinity": self._affinity(),
+            "nodeSelector": self.spec.affinity.node_selector or None,
+            "containers": [container],
+            "volumes": [{"name": "tmp", "emptyDir": {}}, *volumes],
+        }
+        template = {
+            # Rolls the pods when their ConfigMap changes.
+            "metadata": {"labels": self.labels, "annotations": {CONFIG_HASH_ANNOTATION: self.config_hash, **(pod_annotations or {})}},
+            "spec": pod,
+        }
+        spec = {
+            # An HPA owns the replica count; writing it here would fight the HPA on every apply.
+            "replicas": None if self.spec.autoscaling.enabled else self.spec.replicas,
+            "selector": {"matchLabels": self.selector},
+            "strategy": strategy,
+            "template": template,
+        }
+        self.add_object("apps/v1", "Deployment", self.names.base, spec=spec)
+
+    def _container(
+        self,
+        name: str,
+        probes: Probes,
+        env: list[dict],
+        env_from: list[dict],
+        mounts: list[dict],
+        read_only_root: bool,
+        command: list[str] | None,
+    ) -> dict:
+        return {
+            "name": name,
+            "image": self.context.image(self.spec.image),
+            "imagePullPolicy": self.spec.image.pull_policy,
+            "command": command,
+            "ports": [{"name": HTTP_PORT_NAME, "containerPort": self.port, "protocol": "TCP"}],
+            "env": env,
             # The component's own sources come after meshc's ConfigMap, so their keys win over its defaults.
-            env_from=[k8s.EnvFromSource(config_map_ref=k8s.ConfigMapEnvSource(name=self.names.config))]
-            + [_env_from_source(entry) for entry in env_from],
-            startup_probe=probes.startup.render(),
-            liveness_probe=probes.liveness.render(),
-            readiness_probe=probes.readiness.render(),
-            resources=self._resources(),
-            security_context=k8s.SecurityContext(
-                allow_privilege_escalation=False,
-                capabilities=k8s.Capabilities(drop=["ALL"]),
-                read_only_root_filesystem=read_only_root,
-                run_as_non_root=True,
-                run_as_user=RUN_AS,
-                run_as_group=RUN_AS,
-            ),
-            volume_mounts=[k8s.VolumeMount(name="tmp", mount_path="/tmp"), *mounts],
-        )
-        pod = k8s.PodSpec(
-            service_account_name=self.names.base,
-            automount_service_account_token=False,
-            image_pull_secrets=[k8s.LocalObjectReference(name=s) for s in self.context.image_pull_secrets] or None,
-            security_context=k8s.PodSecurityContext(
-                run_as_non_root=True,
-                run_as_user=RUN_AS,
-                run_as_group=RUN_AS,
-                fs_group=RUN_AS,
-                seccomp_profile=k8s.SeccompProfile(type="RuntimeDefault"),
-            ),
-            affinity=self._affinity(),
-            node_selector=self.spec.affinity.node_selector or None,
-            containers=[container],
-            volumes=[k8s.Volume(name="tmp", empty_dir=k8s.EmptyDirVolumeSource()), *volumes],
-        )
-        k8s.KubeDeployment(
-            self,
-            "Deployment",
-            metadata=self.metadata(self.names.base),
-            spec=k8s.DeploymentSpec(
-                # An HPA owns the replica count; writing it here would fight the HPA on every apply.
-                replicas=None if self.spec.autoscaling.enabled else self.spec.replicas,
-                selector=k8s.LabelSelector(match_labels=self.selector),
-                strategy=strategy,
-                template=k8s.PodTemplateSpec(
-                    metadata=k8s.ObjectMeta(
-                        labels=self.labels,
-                        # Rolls the pods when their ConfigMap changes.
-                        annotations={CONFIG_HASH_ANNOTATION: self.config_hash},
-                    ),
-                    spec=pod,
-                ),
-            ),
-        )
+            "envFrom": [{"configMapRef": {"name": self.names.config}}, *env_from],
+            "startupProbe": probes.startup.render(),
+            "livenessProbe": probes.liveness.render(),
+            "readinessProbe": probes.readiness.render(),
+            "resources": self._resources(),
+            "securityContext": {
+                "allowPrivilegeEscalation": False,
+                "capabilities": {"drop": ["ALL"]},
+                "readOnlyRootFilesystem": read_only_root,
+                "runAsNonRoot": True,
+                "runAsUser": RUN_AS,
+                "runAsGroup": RUN_AS,
+            },
+            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}, *mounts],
+        }
 
     def _add_volume_claim(self) -> None:
         persistence = self.spec.persistence
-        k8s.KubePersistentVolumeClaim(
-            self,
-            "PersistentVolumeClaim",
-            metadata=self.metadata(self.names.data),
-            spec=k8s.PersistentVolumeClaimSpec(
-                access_modes=[persistence.access_mode],
-                storage_class_name=persistence.storage_class,
-                resources=k8s.VolumeResourceRequirements(requests={"storage": quantity(persistence.size)}),
-            ),
-        )
+        spec = {
+            "accessModes": [persistence.access_mode],
+            "storageClassName": persistence.storage_class,
+            "resources": {"requests": {"storage": persistence.size}},
+        }
+        self.add_object("v1", "PersistentVolumeClaim", self.names.data, spec=spec)
 
     def _add_autoscaler(self) -> None:
         scaling = self.spec.autoscaling
-        k8s.KubeHorizontalPodAutoscalerV2(
-            self,
-            "HorizontalPodAutoscaler",
-            metadata=self.metadata(self.names.base),
-            spec=k8s.HorizontalPodAutoscalerSpecV2(
-                scale_target_ref=k8s.CrossVersionObjectReferenceV2(
-                    api_version="apps/v1", kind="Deployment", name=self.names.base
-                ),
-                min_replicas=scaling.min_replicas,
-                max_replicas=scaling.max_replicas,
-                metrics=[
-                    k8s.MetricSpecV2(
-                        type="Resource",
-                        resource=k8s.ResourceMetricSourceV2(
-                            name="cpu",
-                            target=k8s.MetricTargetV2(
-                                type="Utilization", average_utilization=scaling.target_cpu_utilization_percentage
-                            ),
-                        ),
-                    )
-                ],
-            ),
-        )
+        target = {"type": "Utilization", "averageUtilization": scaling.target_cpu_utilization_percentage}
+        spec = {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": self.names.base},
+            "minReplicas": scaling.min_replicas,
+            "maxReplicas": scaling.max_replicas,
+            "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}],
+        }
+        self.add_object("autoscaling/v2", "HorizontalPodAutoscaler", self.names.base, spec=spec)
 
     def _add_disruption_budget(self) -> None:
-        k8s.KubePodDisruptionBudget(
-            self,
-            "PodDisruptionBudget",
-            metadata=self.metadata(self.names.base),
-            spec=k8s.PodDisruptionBudgetSpec(
-                min_available=int_or_string(self.spec.disruption_budget.min_available),
-                selector=k8s.LabelSelector(match_labels=self.selector),
-            ),
-        )
+        spec = {"minAvailable": self.spec.disruption_budget.min_available, "selector": {"matchLabels": self.selector}}
+        self.add_object("policy/v1", "PodDisruptionBudget", self.names.base, spec=spec)
 
     def _add_ingress(self) -> None:
         ingress = self.spec.ingress
-        backend = k8s.IngressBackend(
-            service=k8s.IngressServiceBackend(
-                name=self.names.base, port=k8s.ServiceBackendPort(name=HTTP_PORT_NAME)
-            )
-        )
-        k8s.KubeIngress(
-            self,
-            "Ingress",
-            metadata=self.metadata(self.names.base),
-            spec=k8s.IngressSpec(
-                ingress_class_name=ingress.class_name,
-                rules=[
-                    k8s.IngressRule(
-                        host=ingress.host,
-                        http=k8s.HttpIngressRuleValue(
-                            paths=[k8s.HttpIngressPath(path=ingress.path, path_type="Prefix", backend=backend)]
-                        ),
-                    )
-                ],
-                tls=[k8s.IngressTls(hosts=[ingress.host], secret_name=ingress.tls_secret_name)]
-                if ingress.tls_secret_name
-                else None,
-            ),
-        )
+        backend = {"service": {"name": self.names.base, "port": {"name": HTTP_PORT_NAME}}}
+        path = {"path": ingress.path, "pathType": "Prefix", "backend": backend}
+        spec = {
+            "ingressClassName": ingress.class_name,
+            "rules": [{"host": ingress.host, "http": {"paths": [path]}}],
+            "tls": [{"hosts": [ingress.host], "secretName": ingress.tls_secret_name}] if ingress.tls_secret_name else None,
+        }
+        self.add_object("networking.k8s.io/v1", "Ingress", self.names.base, spec=spec)
 
 
 def config_hash(data: dict[str, str]) -> str:
@@ -330,32 +270,5 @@ def update_strategy(spec: model.Workload) -> dict:
     return {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}
 
 
-def downward_env(name: str, field_path: str) -> k8s.EnvVar:
-    return k8s.EnvVar(name=name, value_from=k8s.EnvVarSource(field_ref=k8s.ObjectFieldSelector(field_path=field_path)))
-
-
-def env_vars(entries: list[dict]) -> list[k8s.EnvVar]:
-    """Plain env entries (`meshc.mesh_env`: a value or a secretKeyRef) as cdk8s objects."""
-    result = []
-    for entry in entries:
-        ref = entry.get("valueFrom", {}).get("secretKeyRef")
-        source = (
-            k8s.EnvVarSource(
-                secret_key_ref=k8s.SecretKeySelector(name=ref["name"], key=ref["key"], optional=ref.get("optional"))
-            )
-            if ref
-            else None
-        )
-        result.append(k8s.EnvVar(name=entry["name"], value=entry.get("value"), value_from=source))
-    return result
-
-
-def _env_from_source(entry: dict) -> k8s.EnvFromSource:
-    secret, config_map = entry.get("secretRef"), entry.get("configMapRef")
-    return k8s.EnvFromSource(
-        prefix=entry.get("prefix"),
-        secret_ref=k8s.SecretEnvSource(name=secret["name"], optional=secret.get("optional")) if secret else None,
-        config_map_ref=k8s.ConfigMapEnvSource(name=config_map["name"], optional=config_map.get("optional"))
-        if config_map
-        else None,
-    )
+def downward_env(name: str, field_path: str) -> dict:
+    return {"name": name, "valueFrom": {"fieldRef": {"fieldPath": field_path}}}

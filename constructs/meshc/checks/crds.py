@@ -17,6 +17,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from meshc.checks.shapes import ShapeValidator, enum_strings
 from meshc.errors import MeshcError
 
 CRD_SUFFIXES = (".yaml", ".yml", ".json")
@@ -53,12 +54,14 @@ class CrdCatalog:
     def lookup(self, group: str, kind: str) -> dict[str, CrdVersion] | None:
         return self.versions.get((group, kind))
 
-    def validator(self, group: str, kind: str, version: str) -> jsonschema.protocols.Validator | None:
+    def validator(self, group: str, kind: str, version: str) -> ShapeValidator | None:
         key = (group, kind, version)
         if key not in self._validators:
             found = (self.lookup(group, kind) or {}).get(version)
             schema = found.schema if found is not None else None
-            self._validators[key] = jsonschema.Draft202012Validator(schema) if schema is not None else None
+            self._validators[key] = (
+                ShapeValidator(jsonschema.Draft202012Validator(schema), enum_strings([schema])) if schema is not None else None
+            )
         return self._validators[key]
 
 

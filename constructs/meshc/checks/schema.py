@@ -6,7 +6,8 @@ unknown field is an error). Other kinds use the CRDs found in `--crd-dir`; a
 kind with no schema anywhere is reported as not checked, never passed silently.
 
 kubernetes-validate's own `validate()` re-reads a 1.4 MB definitions file on
-every call; here each (version, kind) validator is built once per process.
+every call; here each (version, kind) validator is built once per process,
+and checks each distinct shape of object once (`meshc.checks.shapes`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from referencing import Registry, Resource
 from meshc.build import Manifest
 from meshc.checks.crds import CrdCatalog, CrdVersion
 from meshc.checks.report import Finding, Scope, format_subject, source_path
+from meshc.checks.shapes import ShapeValidator, enum_strings
 
 MAX_MESSAGE = 240
 MAX_ERRORS_PER_OBJECT = 5
@@ -43,24 +45,25 @@ def split_api_version(api_version: str) -> tuple[str, str]:
 
 
 @lru_cache(maxsize=None)
-def _definitions(version: str) -> tuple[str, Registry]:
+def _definitions(version: str) -> tuple[str, Registry, dict]:
     full = next(v for v in kv.all_versions() if kv.major_minor(v) == version)
     folder = f"kubernetes-json-schema/v{full}-local-strict"
-    definitions = Resource.from_contents(kv.schema_contents(f"{folder}/_definitions.json", version))
-    return folder, definitions @ Registry()
+    contents = kv.schema_contents(f"{folder}/_definitions.json", version)
+    return folder, Resource.from_contents(contents) @ Registry(), contents
 
 
 @lru_cache(maxsize=None)
-def builtin_validator(version: str, api_version: str, kind: str) -> jsonschema.protocols.Validator | None:
+def builtin_validator(version: str, api_version: str, kind: str) -> ShapeValidator | None:
     """The strict validator of a built-in kind, or None when that Kubernetes version has no such kind."""
-    folder, registry = _definitions(version)
+    folder, registry, definitions = _definitions(version)
     # kubernetes-validate's file names: rbac.authorization.k8s.io/v1 -> rbac-v1
     suffix = re.sub(r"^([^./]*)(?:\.[^/]*)?/", r"\1-", api_version)
     try:
         schema = kv.schema_contents(f"{folder}/{kind.lower()}-{suffix}.json", version)
     except FileNotFoundError:
         return None
-    return jsonschema.Draft202012Validator(schema, registry=Resource.from_contents(schema) @ registry)
+    validator = jsonschema.Draft202012Validator(schema, registry=Resource.from_contents(schema) @ registry)
+    return ShapeValidator(validator, enum_strings([schema, definitions]))
 
 
 def check(scope: Scope, crds: CrdCatalog) -> list[Finding]:

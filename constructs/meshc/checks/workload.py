@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from meshc.build import Manifest
 from meshc.checks.pods import Workload, autoscalers, workloads
 from meshc.quantities import QuantityError, format_quantity, parse_quantity
@@ -39,11 +41,13 @@ def check(scope: Scope) -> list[Finding]:
         findings += _requests_within_limits(scope, workload)
     # Probes, ports and env of a chart-rendered workload are the chart's, not in meshc's output.
     loads = [w for w in every if not w.rendered_by_chart]
+    config_maps = {(m.namespace, m.name): m.obj for m in manifests if m.kind == "ConfigMap"}
+    services = {(m.namespace, m.name): m for m in manifests if m.kind == "Service"}
     for workload in loads:
         findings += _probes(scope, workload)
-        findings += _advertised_port(scope, workload, manifests)
+        findings += _advertised_port(scope, workload, config_maps, services)
     findings += _autoscalers(scope, manifests, loads)
-    findings += _services(scope, manifests, loads)
+    findings += _services(scope, [m for m in manifests if m.kind == "Service"], PodIndex(loads))
     findings += _sqlite(scope, loads)
     return findings
 
@@ -97,28 +101,35 @@ def _probes(scope: Scope, workload: Workload) -> list[Finding]:
     return findings
 
 
-def effective_env(container: dict, config_maps: dict[str, dict]) -> dict[str, tuple[str | None, str]]:
-    """What the container sees: name -> (literal value or None, "configMap" or "env"); env wins over envFrom."""
+def effective_env(
+    container: dict, namespace: str | None, config_maps: dict[tuple[str | None, str], dict]
+) -> dict[str, tuple[str | None, str]]:
+    """What the container sees: name -> (literal value or None, "configMap" or "env"); env wins over envFrom.
+
+    config_maps: the environment's ConfigMaps by (namespace, name)."""
     env: dict[str, tuple[str | None, str]] = {}
     for source in container.get("envFrom") or []:
         ref = source.get("configMapRef")
         if ref:
             prefix = source.get("prefix", "")
-            for key, value in ((config_maps.get(ref.get("name")) or {}).get("data") or {}).items():
+            for key, value in ((config_maps.get((namespace, ref.get("name"))) or {}).get("data") or {}).items():
                 env[prefix + key] = (value, "configMap")
     for entry in container.get("env") or []:
         env[entry.get("name")] = (entry.get("value"), "env")
     return env
 
 
-def _advertised_port(scope: Scope, workload: Workload, manifests: tuple[Manifest, ...]) -> list[Finding]:
+def _advertised_port(
+    scope: Scope,
+    workload: Workload,
+    config_maps: dict[tuple[str | None, str], dict],
+    services: dict[tuple[str | None, str], Manifest],
+) -> list[Finding]:
     namespace = workload.namespace
-    config_maps = {m.name: m.obj for m in manifests if m.kind == "ConfigMap" and m.namespace == namespace}
-    services = {m.name: m for m in manifests if m.kind == "Service" and m.namespace == namespace}
     findings = []
     component = workload.manifest.component
     for container in workload.containers(init=False):
-        env = effective_env(container, config_maps)
+        env = effective_env(container, namespace, config_maps)
         value, origin = env.get(ADVERTISED_PORT, (None, ""))
         if value is None:
             continue
@@ -141,7 +152,7 @@ def _advertised_port(scope: Scope, workload: Workload, manifests: tuple[Manifest
             ))
             continue
         host = env.get(ADVERTISED_HOST, (None, ""))[0]
-        service = services.get(host.split(".")[0]) if host else None
+        service = services.get((namespace, host.split(".")[0])) if host else None
         if service is not None and advertised not in [p.get("port") for p in (service.obj.get("spec") or {}).get("ports") or []]:
             findings.append(scope.finding(
                 "error", "workload.port-mismatch", component, key,
@@ -197,17 +208,29 @@ def _scales_on_cpu_utilization(hpa: dict) -> bool:
     return False
 
 
-def _services(scope: Scope, manifests: tuple[Manifest, ...], loads: list[Workload]) -> list[Finding]:
+class PodIndex:
+    """Workloads by (namespace, pod label, value): a selector is matched against the few
+    workloads that carry its rarest label, so matching every Service stays linear."""
+
+    def __init__(self, loads: list[Workload]):
+        self.by_label: dict[tuple[str | None, str, str], list[Workload]] = {}
+        for workload in loads:
+            for label in workload.pod_labels.items():
+                self.by_label.setdefault((workload.namespace, *label), []).append(workload)
+
+    def selected(self, namespace: str | None, selector: dict[str, str]) -> list[Workload]:
+        candidates = min((self.by_label.get((namespace, *label), []) for label in selector.items()), key=len)
+        return [w for w in candidates if all(w.pod_labels.get(k) == v for k, v in selector.items())]
+
+
+def _services(scope: Scope, services: Iterable[Manifest], pods: PodIndex) -> list[Finding]:
     findings = []
-    for service in (m for m in manifests if m.kind == "Service"):
+    for service in services:
         spec = service.obj.get("spec") or {}
         selector = spec.get("selector")
         if not selector or spec.get("type") == "ExternalName":
             continue
-        selected = [
-            w for w in loads
-            if w.namespace == service.namespace and all(w.pod_labels.get(k) == v for k, v in selector.items())
-        ]
+        selected = pods.selected(service.namespace, selector)
         if not selected:
             findings.append(scope.finding(
                 "warning", "workload.service-unmatched", service.component, source_path(service.source_key),
