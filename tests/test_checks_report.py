@@ -13,12 +13,13 @@ def finding(component="agent/a", severity="error", key="agents.a.replicas", envi
     return Finding(severity, check, environment, component, "environments/dev.yaml", line, key, "what is wrong", "how to fix")
 
 
-def test_findings_sort_by_environment_then_registry_agents_platform_then_the_rest():
-    findings = [finding("platform"), finding("delivery"), finding("agent/b"), finding("registry"), finding("agent/a"),
-                finding("registry", environment="a-env")]
+def test_findings_sort_by_environment_then_in_the_component_order_diff_and_status_use():
+    findings = [finding("other"), finding("delivery"), finding("agent/b"), finding("registry"), finding("agent/a"),
+                finding("platform"), finding("registry", environment="a-env")]
     report = Report.of(["dev", "a-env"], findings)
     assert [(f.environment, f.component) for f in report.findings] == [
-        ("a-env", "registry"), ("dev", "registry"), ("dev", "agent/a"), ("dev", "agent/b"), ("dev", "platform"), ("dev", "delivery")]
+        ("a-env", "registry"), ("dev", "platform"), ("dev", "delivery"), ("dev", "registry"), ("dev", "agent/a"),
+        ("dev", "agent/b"), ("dev", "other")]
     assert report.environments == ("a-env", "dev")
 
 

@@ -43,3 +43,16 @@ class Origin:
     @classmethod
     def registry(cls) -> Origin:
         return cls(Layer.REGISTRY, "registry", "registry")
+
+
+# The one order users see components in (validate, diff and status): the named ones, then each
+# agent by name, then anything else.
+COMPONENT_ORDER = ("platform", "delivery", "database", "monitoring", "registry")
+
+
+def component_rank(component: str) -> tuple[int, int, str]:
+    if component in COMPONENT_ORDER:
+        return (0, COMPONENT_ORDER.index(component), "")
+    if component.startswith("agent/"):
+        return (1, 0, component)
+    return (2, 0, component)

@@ -13,6 +13,7 @@ from typing import Literal
 
 from meshc.build import BuiltEnvironment, format_subject as format_object_subject
 from meshc.errors import MeshcError
+from meshc.origin import component_rank
 
 Severity = Literal["error", "warning"]
 Output = Literal["text", "json"]
@@ -56,17 +57,6 @@ class Finding:
     @property
     def location(self) -> str:
         return f"{self.file}:{self.line}" if self.line else self.file
-
-
-def component_rank(component: str) -> int:
-    """Report order: the registry, then each agent, then the platform, then anything else."""
-    if component == "registry":
-        return 0
-    if component.startswith("agent/"):
-        return 1
-    if component == "platform":
-        return 2
-    return 3
 
 
 def format_subject(obj: dict) -> str:

@@ -14,6 +14,7 @@ from meshc.build import format_subject
 from meshc.diff.compare import FieldChange, compare_object
 from meshc.diff.errors import ObjectFailure
 from meshc.diff.mask import MaskedPair, mask_pair
+from meshc.origin import component_rank
 
 
 class Action(StrEnum):
@@ -42,19 +43,9 @@ MODE_DESCRIPTIONS = {
 }
 LESS_ACCURATE = {Mode.READ_ONLY, Mode.LIVE_FILE}
 
-# The order components are reported in; agents follow the named ones, sorted by name.
-COMPONENT_ORDER = ("platform", "delivery", "database", "monitoring", "registry")
 HELM_RELEASE_NOTE = ("HelmRelease objects are compared as objects: the chart they render is not part "
                      "of this diff (Flux renders it in the cluster).")
 PRUNE_LABEL = "deleted by Flux prune"
-
-
-def component_sort_key(component: str) -> tuple:
-    if component in COMPONENT_ORDER:
-        return (0, COMPONENT_ORDER.index(component), "")
-    if component.startswith("agent/"):
-        return (1, 0, component)
-    return (2, 0, component)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -132,7 +123,7 @@ class ChangeSet:
     field_manager: str | None = None  # who the dry-run applied as (Mode.DRY_RUN only)
 
     def __post_init__(self) -> None:
-        ordered = tuple(sorted(self.entries, key=lambda e: (component_sort_key(e.component), e.ref.kind,
+        ordered = tuple(sorted(self.entries, key=lambda e: (component_rank(e.component), e.ref.kind,
                                                             e.ref.namespace or "", e.ref.name)))
         object.__setattr__(self, "entries", ordered)
         object.__setattr__(self, "failures", tuple(sorted(self.failures, key=lambda f: (f.reason, f.subject))))

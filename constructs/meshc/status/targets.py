@@ -11,11 +11,12 @@ from dataclasses import dataclass
 
 from meshc import model
 from meshc.build import BuiltEnvironment, component_of
+from meshc.origin import component_rank
 from meshc.naming import AGENT_CHART, REGISTRY_CHART, component_names
 from meshc.secret_refs import SecretReference, referenced_secrets
 
-# Report order of the groups; agents follow, one group each.
-GROUP_ORDER = ("delivery", "platform", "data", "monitoring", "registry")
+# Status calls the database component's group "data", after its delivery layer.
+_COMPONENT_OF_GROUP = {"data": "database"}
 # component label of a HelmRelease -> its group
 _GROUP_OF_COMPONENT = {"database": "data", "monitoring": "monitoring", "registry": "registry"}
 # the first word of an environment key -> the group a Secret it names belongs to
@@ -44,8 +45,8 @@ class Targets:
     secrets: tuple[tuple[str, SecretReference], ...]  # (group, reference)
 
 
-def group_rank(group: str) -> tuple[int, str]:
-    return (GROUP_ORDER.index(group), "") if group in GROUP_ORDER else (len(GROUP_ORDER), group)
+def group_rank(group: str) -> tuple[int, int, str]:
+    return component_rank(_COMPONENT_OF_GROUP.get(group, group))
 
 
 def targets_of(built: BuiltEnvironment) -> Targets:
