@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
 import subprocess
-import sys
 
 import pytest
 
 from fakeapi import write_kubeconfig
+from terminal import run_on_a_terminal
 from test_diff_support import (  # noqa: F401  (fixtures)
     ENVIRONMENT,
     KUSTOMIZE_CONTROLLER,
@@ -231,32 +229,10 @@ def test_an_unknown_environment_exits_2(cli_runner, use_project, project):
 
 def on_a_terminal(project, no_color: bool) -> str:
     """Run `main.py diff --live-from` on a pseudo-terminal and return what it printed."""
-    main_py = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "main.py")
-    script = (f"import sys, main; from meshc.synth import Project; main.PROJECT = Project(__import__('pathlib').Path("
-              f"{str(project.root)!r})); sys.argv = ['main.py', 'diff', '--env', {ENVIRONMENT!r}, '--live-from', "
-              f"{str(LIVE / 'diffdemo.yaml')!r}]; main.cli()")
-    leader, follower = pty.openpty()
     env = {key: value for key, value in os.environ.items() if key != "NO_COLOR"}
     env.update({"NO_COLOR": "1"} if no_color else {})
-    env["PYTHONPATH"] = os.pathsep.join(
-        [os.path.dirname(main_py), os.path.join(os.path.dirname(main_py), "constructs")])
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=follower, stderr=follower, env=env)
-    os.close(follower)
-    chunks = []
-    while True:
-        ready, _, _ = select.select([leader], [], [], 60)
-        if not ready:
-            break
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=60)
-    os.close(leader)
-    return b"".join(chunks).decode()
+    _, printed = run_on_a_terminal(project.root, ["diff", "--env", ENVIRONMENT, "--live-from", str(LIVE / "diffdemo.yaml")], env)
+    return printed
 
 
 def test_color_on_a_terminal_unless_no_color(project):

@@ -230,32 +230,11 @@ def _built_of(project):
 
 
 def test_wait_shows_progress_on_a_terminal(cluster, shop, kubeconfig):
-    import os
-    import pty
-    import select
-    import subprocess
-    import sys
+    from terminal import run_on_a_terminal
 
     apply_fixture(cluster, "quota-exhausted.yaml")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    script = (f"import sys, main, pathlib; from meshc.synth import Project; main.PROJECT = Project(pathlib.Path({str(shop.root)!r})); "
-              f"sys.argv = ['main.py', 'status', '--env', {ENVIRONMENT!r}, '--kubeconfig', {str(kubeconfig)!r}, '--wait', '3s']; main.cli()")
-    leader, follower = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.path.join(root, "constructs")])}
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=follower, stderr=follower, env=env)
-    os.close(follower)
-    chunks = []
-    while select.select([leader], [], [], 60)[0]:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    assert process.wait(timeout=60) == 1
-    os.close(leader)
-    printed = b"".join(chunks).decode()
+    code, printed = run_on_a_terminal(shop.root, ["status", "--env", ENVIRONMENT, "--kubeconfig", str(kubeconfig), "--wait", "3s"])
+    assert code == 1
     assert re.search(r"\rstatus: 1 not ready \(\d+ of \d+ ready\); waiting, \d+s left", printed), printed
     assert "Summary: 1 not ready" in printed
 
