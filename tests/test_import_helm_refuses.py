@@ -76,7 +76,7 @@ def test_a_release_given_twice_is_refused(project, run):  # noqa: F811
     refused(
         run("--env", "adopted", "--release", REGISTRY, "--release", f"hw={HELLO}",
             "--release", "hw=helm/per-chart/values-system.yaml"),
-        "release hw given twice",
+        "--release hw given twice",
     )
     assert no_environment_written(project)
 

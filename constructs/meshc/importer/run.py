@@ -113,8 +113,8 @@ def _read(root: Path, request: ImportRequest) -> tuple[list[Release], Umbrella |
     umbrella = None
     if request.umbrella and request.releases:
         raise ValuesError([InputProblem("import-helm", None, "", "give either --release files or one --umbrella, not both")])
-    names = [name for name, _ in request.releases] + ([request.umbrella[0]] if request.umbrella else [])
-    problems += _release_name_problems(names)
+    named = [("--release", name) for name, _ in request.releases] + ([("--umbrella", request.umbrella[0])] if request.umbrella else [])
+    problems += _release_name_problems(named)
     for name, path in request.releases:
         release, found = per_chart_release(name, path, _shown(root, path))
         releases.append(release)
@@ -131,12 +131,14 @@ def _read(root: Path, request: ImportRequest) -> tuple[list[Release], Umbrella |
     return releases, umbrella
 
 
-def _release_name_problems(names: list[str]) -> list[InputProblem]:
-    """Each release once, each named as Helm names releases (the objects' names start with it)."""
-    problems = [InputProblem("import-helm", None, "", not_a_name(name)) for name in dict.fromkeys(names) if not is_release_name(name)]
+def _release_name_problems(named: list[tuple[str, str]]) -> list[InputProblem]:
+    """Each release once, each named as Helm names releases (the objects' names start with it);
+    `named` holds (option, release name) as given."""
+    names = [name for _, name in named]
+    problems = [InputProblem(option, None, "", not_a_name(name)) for option, name in dict.fromkeys(named) if not is_release_name(name)]
     problems += [
-        InputProblem("import-helm", None, "", f"release {name} given twice; each release is imported once, from one values file")
-        for name in sorted({n for n in names if names.count(n) > 1})
+        InputProblem(option, None, "", f"{name} given twice; each release is imported once, from one values file")
+        for option, name in dict.fromkeys(named) if names.count(name) > 1
     ]
     return problems
 
