@@ -141,3 +141,11 @@ def test_a_values_file_too_large_is_not_told_to_use_extends(project, run):  # no
     (project.root / "helm" / "huge.yaml").write_text("agent: {name: huge}\n" + "# padding\n" * 120_000)
     output = refused(run("--env", "adopted", "--release", REGISTRY, "--release", "huge=helm/huge.yaml"), "the limit for a values file")
     assert "extends" not in output
+
+
+def test_a_refused_entry_of_a_list_merged_from_every_release_is_told_at_its_own_line(project, run):  # noqa: F811
+    (project.root / "helm" / "pull.yaml").write_text("agent: {name: pull}\nimagePullSecrets:\n  - {name: zeta}\n  - {name: Bad Name}\n")
+    refused(
+        run("--env", "adopted", *PER_CHART_ARGS, "--release", "pull=helm/pull.yaml"),
+        "helm/pull.yaml:4 imagePullSecrets[1]: must be a DNS-1123 label",
+    )

@@ -36,12 +36,14 @@ def draft_problems(draft: Draft, env: str, components: dict[tuple, Release]) -> 
 
 def _at_values(problem: InputProblem, draft: Draft, components: dict[tuple, Release]) -> InputProblem:
     message = f"{problem.message} (meshc's {problem.key_path})" if problem.key_path else problem.message
-    origin = _longest(problem.key_path, draft.origins)
+    origin = _longest(problem.key_path, {path: pairs for path, pairs in draft.origins.items() if pairs})
     if origin:
-        made, leaves = origin
-        leaf = _closest(leaves, _remainder(problem.key_path, made))
-        component, release = _longest(problem.key_path, components)
-        inside = _inside(leaf.value, _below(leaf, _remainder(problem.key_path, component), _remainder(problem.key_path, made)))
+        made, pairs = origin
+        refused = _value_at(draft.data, _remainder(problem.key_path, ()))
+        release, leaf = _closest(pairs, _remainder(problem.key_path, made), refused)
+        component = next(path for path, owner in components.items() if owner is release)
+        below = _below(leaf, _remainder(problem.key_path, component), _remainder(problem.key_path, made))
+        inside = _inside(leaf.value, below, refused)
         line = release.line_of(leaf.key, *inside) if inside else leaf.line
         return InputProblem(leaf.file, line, dotted((release.shown(leaf.key), *inside)), message)
     component = _longest(problem.key_path, components)
@@ -60,6 +62,8 @@ def _longest(key_path: str, table: dict[tuple, Any]) -> tuple[tuple, Any] | None
 def _remainder(key_path: str, path: tuple) -> list[str] | None:
     """The segments of `key_path` after `path`, or None when `path` is not a prefix of it."""
     prefix = dotted(path)
+    if not path:
+        return key_path.replace("[", ".").replace("]", "").split(".")
     if key_path == prefix:
         return []
     if key_path.startswith(f"{prefix}."):
@@ -69,27 +73,51 @@ def _remainder(key_path: str, path: tuple) -> list[str] | None:
     return None
 
 
-def _closest(leaves: tuple[Leaf, ...], remainder: list[str]) -> Leaf:
-    """Of the leaves one setting was made from, the one named like the refused part (ingress.host <- ingress.hosts)."""
-    if remainder:
-        for leaf in leaves:
-            if remainder[0] in leaf.key.split(".")[-1]:
-                return leaf
-    return leaves[0]
+def _closest(pairs: list[tuple[Release, Leaf]], remainder: list[str], refused: Any) -> tuple[Release, Leaf]:
+    """Of the leaves one setting was made from, the one holding the refused value (a merged list),
+    else the one named like the refused part (ingress.host <- ingress.hosts)."""
+    holding = [pair for pair in pairs if _holds(pair[1].value, refused)]
+    named = [pair for pair in pairs if remainder and remainder[0] in pair[1].key.split(".")[-1]]
+    return (holding or named or pairs)[0]
 
 
-def _below(leaf: Leaf, in_component: list[str], in_setting: list[str]) -> list[str]:
+def _holds(value: Any, refused: Any) -> bool:
+    """Whether `value` is the refused scalar, or lists it (as an entry or an entry's field)."""
+    if refused is None or isinstance(refused, (dict, list)):
+        return False
+    entries = value if isinstance(value, list) else [value]
+    return any(entry == refused or isinstance(entry, dict) and refused in entry.values() for entry in entries)
+
+
+def _value_at(data: Any, segments: list[str]) -> Any:
+    for part in segments:
+        if isinstance(data, list) and part.isdigit() and int(part) < len(data):
+            data = data[int(part)]
+        elif isinstance(data, dict) and part in data:
+            data = data[part]
+        else:
+            return None
+    return data
+
+
+def _below(leaf: Leaf, in_component: list[str] | None, in_setting: list[str]) -> list[str]:
     """The refused part below the leaf: meshc's keys under the component repeat the chart's where they
-    were copied whole (resources.requests.cpu), else only what lies below the setting the leaf made."""
+    were copied whole (resources.requests.cpu), else only what lies below the setting the leaf made
+    (which may sit outside the component: global.imagePullSecrets)."""
     parts = leaf.key.split(".")
-    return in_component[len(parts):] if in_component[:len(parts)] == parts else in_setting
+    return in_component[len(parts):] if in_component and in_component[:len(parts)] == parts else in_setting
 
 
-def _inside(value: Any, remainder: list[str]) -> list[str | int]:
-    """As much of `remainder` as the values themselves spell out below the leaf."""
+def _inside(value: Any, remainder: list[str], refused: Any) -> list[str | int]:
+    """As much of `remainder` as the values themselves spell out below the leaf; in a list, the
+    entry holding the refused value (meshc may have merged and sorted the list)."""
     inside: list[str | int] = []
     for part in remainder:
-        key: str | int = int(part) if part.isdigit() and isinstance(value, list) else part
+        if isinstance(value, list):
+            holding = [index for index, entry in enumerate(value) if _holds(entry, refused)]
+            key: str | int = holding[0] if holding else int(part) if part.isdigit() else part
+        else:
+            key = part
         if isinstance(value, dict) and key in value or isinstance(value, list) and isinstance(key, int) and key < len(value):
             inside.append(key)
             value = value[key]
