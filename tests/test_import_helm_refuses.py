@@ -55,11 +55,13 @@ def test_a_literal_secret_of_the_wrong_shape_is_refused_without_showing_it(proje
          "helm/umbrella/Chart.yaml:5 dependencies[1].alias: 'Hello_World' is not a Helm release name"),
         ("dependencies:\n  - {name: mcp-mesh-registry}\n  - {name: mcp-mesh-agent, alias: a}\n  - {name: mcp-mesh-agent, alias: a}\n",
          "helm/umbrella/Chart.yaml:6 dependencies[2]: a second subchart named 'a'"),
+        ("name: [x]\ndependencies: [{name: mcp-mesh-registry}]\n", "helm/umbrella/Chart.yaml:2 name: expected the chart's name, got a list"),
     ],
-    ids=["not-a-list", "alias-list", "entry-not-a-mapping", "alias-not-a-label", "alias-twice"],
+    ids=["not-a-list", "alias-list", "entry-not-a-mapping", "alias-not-a-label", "alias-twice", "name-not-a-string"],
 )
 def test_an_umbrella_chart_of_the_wrong_shape_is_refused_at_its_line(project, run, dependencies, expected):  # noqa: F811
-    (project.root / "helm" / "umbrella" / "Chart.yaml").write_text(f"apiVersion: v2\nname: x\n{dependencies}")
+    name = "" if dependencies.startswith("name:") else "name: x\n"
+    (project.root / "helm" / "umbrella" / "Chart.yaml").write_text(f"apiVersion: v2\n{name}{dependencies}")
     refused(run("--env", "adopted", "--umbrella", "mcp-platform=helm/umbrella/values.yaml"), expected)
     assert no_environment_written(project)
 

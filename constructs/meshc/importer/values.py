@@ -208,6 +208,8 @@ def umbrella_subcharts(chart_file: Path, shown: str) -> tuple[str, list[Subchart
         subchart for index, dependency in enumerate(dependencies)
         if (subchart := _subchart(dependency, ("dependencies", index), source, shown, problems))
     ]
+    if not isinstance(data.get("name"), str) or not data["name"]:
+        problems.append(InputProblem(shown, source.locate(("name",), shown)[1], "name", f"expected the chart's name, got {describe(data.get('name'))}"))
     keys = [s.key for s in subcharts]
     problems += [
         InputProblem(shown, source.locate(("dependencies", index), shown)[1], f"dependencies[{index}]",
@@ -218,7 +220,7 @@ def umbrella_subcharts(chart_file: Path, shown: str) -> tuple[str, list[Subchart
         raise ValuesError(problems)
     if not subcharts:
         raise ValuesError([InputProblem(shown, None, "dependencies", "lists no mcp-mesh-registry or mcp-mesh-agent chart")])
-    return str(data.get("name", "")), subcharts
+    return data["name"], subcharts
 
 
 def _subchart(dependency: Any, path: tuple, source: SourceMap, shown: str, problems: list[InputProblem]) -> Subchart | None:
