@@ -17,10 +17,10 @@ from typing import Any
 
 from meshc.errors import InputError, InputProblem
 from meshc.importer.rules import KNOWN_REMOVED_KEYS, QUOTED_SWITCHES
-from meshc.secret_names import conceals, describe
-from meshc.yaml_source import SourceMap, parse_mapping, read_text
 from meshc.model import DNS_LABEL
 from meshc.naming import AGENT_CHART, REGISTRY_CHART
+from meshc.secret_names import conceals, describe
+from meshc.yaml_source import SourceMap, parse_mapping, read_text
 
 class ValuesError(InputError):
     """Problems in the Helm values (or the umbrella's Chart.yaml): exit 2, nothing written."""
@@ -204,17 +204,18 @@ def umbrella_subcharts(chart_file: Path, shown: str) -> tuple[str, list[Subchart
         line = source.locate(("dependencies",), shown)[1]
         raise ValuesError([InputProblem(shown, line, "dependencies", f"expected a list of charts, got {describe(dependencies)}")])
     problems: list[InputProblem] = []
-    subcharts = [
-        subchart for index, dependency in enumerate(dependencies)
+    found = [
+        (index, subchart) for index, dependency in enumerate(dependencies)
         if (subchart := _subchart(dependency, ("dependencies", index), source, shown, problems))
     ]
+    subcharts = [subchart for _, subchart in found]
     if not isinstance(data.get("name"), str) or not data["name"]:
         problems.append(InputProblem(shown, source.locate(("name",), shown)[1], "name", f"expected the chart's name, got {describe(data.get('name'))}"))
-    keys = [s.key for s in subcharts]
+    keys = [subchart.key for subchart in subcharts]
     problems += [
         InputProblem(shown, source.locate(("dependencies", index), shown)[1], f"dependencies[{index}]",
-                     f"a second subchart named {key!r}: each needs its own alias")
-        for index, key in enumerate(keys) if key in keys[:index]
+                     f"a second subchart named {subchart.key!r}: each needs its own alias")
+        for position, (index, subchart) in enumerate(found) if subchart.key in keys[:position]
     ]
     if problems:
         raise ValuesError(problems)
