@@ -151,3 +151,11 @@ def test_a_refused_entry_of_a_list_merged_from_every_release_is_told_at_its_own_
         run("--env", "adopted", *PER_CHART_ARGS, "--release", "pull=helm/pull.yaml"),
         "helm/pull.yaml:4 imagePullSecrets[1]: must be a DNS-1123 label",
     )
+
+
+def test_a_value_meshc_refuses_inside_an_umbrella_block_names_the_block(project, run):  # noqa: F811
+    values = project.root / "helm" / "umbrella" / "values.yaml"
+    values.write_text(values.read_text().replace("  replicaCount: 1", "  replicaCount: -3", 1))
+    refused(run("--env", "adopted", "--umbrella", "mcp-platform=helm/umbrella/values.yaml"),
+            "helm/umbrella/values.yaml:12 mcp-mesh-registry.replicaCount: ", "(meshc's registry.replicas)")
+    assert no_environment_written(project)
