@@ -159,3 +159,11 @@ def test_a_value_meshc_refuses_inside_an_umbrella_block_names_the_block(project,
     refused(run("--env", "adopted", "--umbrella", "mcp-platform=helm/umbrella/values.yaml"),
             "helm/umbrella/values.yaml:12 mcp-mesh-registry.replicaCount: ", "(meshc's registry.replicas)")
     assert no_environment_written(project)
+
+
+@pytest.mark.parametrize("text", ["null\n", "", "# nothing set\n"], ids=["helm-get-values-null", "empty", "comment"])
+def test_a_release_installed_without_values_imports_with_the_charts_defaults(project, run, text):  # noqa: F811
+    (project.root / "helm" / "plain.yaml").write_text(text)
+    result = run("--env", "adopted", *PER_CHART_ARGS, "--release", "plain-agent=helm/plain.yaml")
+    assert result.exit_code in (0, 1), result.output
+    assert "\n  plain-agent:" in (project.environments / "adopted.yaml").read_text()

@@ -73,6 +73,8 @@ def import_helm(root: Path, request: ImportRequest) -> ImportResult:
     targets = [_target(r, umbrella) for r in [registry, *sorted((r for r in releases if r is not registry), key=_name)]]
     draft.put(("registry", "name"), registry.name, "the release (or subchart) name the registry's objects are named after")
     for target in targets:
+        if draft.get(target.path) is None:
+            draft.put(target.path, {})  # a release installed with the chart's defaults still runs a component
         translate(target, draft)
     settle_log_level(draft)
     wiring_notes(draft, targets)

@@ -67,10 +67,17 @@ class Release:
         return default if leaf is None else leaf.value
 
 
+# What `helm get values` prints for a release installed without values, and an empty file: no values.
+_NO_VALUES = {"", "null", "~", "{}"}
+
+
 def read_values(path: Path, shown: str) -> tuple[dict, SourceMap]:
     problems: list[InputProblem] = []
     try:
-        data, source = parse_mapping(read_text(path, shown, "the limit for a values file meshc reads"), shown, problems)
+        text = read_text(path, shown, "the limit for a values file meshc reads")
+        if "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")).strip() in _NO_VALUES:
+            return {}, SourceMap()
+        data, source = parse_mapping(text, shown, problems)
     except InputError as error:
         raise ValuesError(error.problems) from None
     if problems:
