@@ -141,7 +141,7 @@ def show_progress(done: int, total: int) -> None:
 @cli.command("import-helm")
 @click.option("--env", "environment", required=True, help="Name of the environment to write: environments/NAME.yaml.")
 @click.option("--release", "releases", multiple=True, metavar="NAME=FILE", help="A per-chart release and its values file.")
-@click.option("--umbrella", metavar="[NAME=]FILE", help="An umbrella release's values file (its Chart.yaml beside it).")
+@click.option("--umbrella", metavar="NAME=FILE", help="An umbrella release (`helm list -A` names it) and its values file (its Chart.yaml beside it).")
 @click.option("--namespace", default="mcp-mesh", show_default=True, help="The namespace Helm installed into.")
 @click.option("--force", is_flag=True, help="Replace an existing environment file.")
 def import_helm_command(environment: str, releases: tuple[str, ...], umbrella: str | None, namespace: str, force: bool) -> None:
@@ -149,7 +149,7 @@ def import_helm_command(environment: str, releases: tuple[str, ...], umbrella: s
     try:
         request = ImportRequest(
             environment, tuple(release_argument(r, "--release") for r in releases),
-            release_argument(umbrella, "--umbrella", optional_name=True) if umbrella else None, namespace, force,
+            release_argument(umbrella, "--umbrella") if umbrella else None, namespace, force,
         )
         result = import_helm(PROJECT.root, request)
     except MeshcError as error:
@@ -158,12 +158,12 @@ def import_helm_command(environment: str, releases: tuple[str, ...], umbrella: s
     sys.exit(result.exit_code)
 
 
-def release_argument(text: str, option: str, optional_name: bool = False) -> tuple[str | None, Path]:
+def release_argument(text: str, option: str) -> tuple[str, Path]:
     name, sep, file = text.partition("=")
-    if not sep and optional_name:
-        return None, Path(text)
     if not (sep and name and file):
-        raise click.BadParameter(f"{text!r} is not NAME=FILE", param_hint=option)
+        # The chart's name is not the release's: guessing it would give objects names Helm never made.
+        raise click.BadParameter(f"{text!r} is not NAME=FILE; NAME is the Helm release name, which `helm list -A` shows",
+                                 param_hint=option)
     return name, Path(file)
 
 

@@ -195,7 +195,7 @@ def test_a_base_that_would_add_an_agent_is_not_extended(project, run):
     ("edit", "expected"),
     [
         (("agent:\n  name:", "agent:\n  nmae:"), "helm/per-chart/values-weather.yaml:3 agent.nmae: unknown key: the mcp-mesh-agent chart has no such value; did you mean 'agent.name'?"),
-        (("minReplicas: 2", "minReplicas: two"), "helm/per-chart/values-weather.yaml:25 autoscaling.minReplicas: expected a number, got the string 'two'"),
+        (("minReplicas: 2", "minReplicas: two"), "helm/per-chart/values-weather.yaml:25 autoscaling.minReplicas: expected a number, got a string 'two'"),
         (("autoscaling:\n  enabled: true", "autoscaling:\n  enabled: yes please"), "helm/per-chart/values-weather.yaml:24 autoscaling.enabled: expected true or false"),
     ],
     ids=["typo", "number", "boolean"],

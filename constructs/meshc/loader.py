@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 from meshc.errors import InputError, InputProblem, NoEnvironmentsError, UnknownEnvironmentError
 from meshc.kube_values import INT32_MAX
 from meshc.model import DNS_LABEL, Environment, FieldRuleError, SecretKeyRef
-from meshc.secret_names import conceals
+from meshc.secret_names import NOT_SHOWN as _HIDDEN, conceals, describe as _describe
 from meshc.yaml_source import KeyPath, SourceMap, dotted, parse_mapping, read_text
 from meshc.importer.hints import chart_key_hint
 
@@ -264,18 +264,8 @@ def _message(error: dict, loc: KeyPath, cause: Exception | None, data: dict) -> 
     return f"{message} ({_HIDDEN})" if hidden else f"{message} (got {value!r})"
 
 
-_HIDDEN = "value not shown: it may be a secret"
 _EXPECTED = {"string_type": "a string", "int_type": "a whole number", "bool_type": "true or false", "list_type": "a list",
              "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping"}
-
-
-def _describe(value: Any, hidden: bool = False) -> str:
-    kinds = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
-             list: "a list", dict: "a mapping", type(None): "nothing (null)"}
-    kind = kinds.get(type(value), type(value).__name__)
-    if isinstance(value, (list, dict, type(None))):
-        return kind
-    return f"{kind} ({_HIDDEN})" if hidden else f"{kind} {value!r}"
 
 
 def _allowed_keys(loc: KeyPath, data: dict) -> list[str]:

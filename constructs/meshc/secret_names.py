@@ -11,6 +11,7 @@ password in a URL (`scheme://user:password@host`) is one too.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 SECRET_WORDS = frozenset({"KEY", "TOKEN", "PASSWORD", "PASSWD", "SECRET", "CREDENTIAL", "CREDENTIALS", "APIKEY"})
 POINTER_WORDS = frozenset({"FILE", "PATH", "DIR", "URL", "URI", "NAME", "ID"})
@@ -38,3 +39,16 @@ def conceals(path: tuple[str | int, ...], value: object) -> bool:
         any("secret" in key.lower() or looks_secret(key) for key in keys)
         or bool(URL_WITH_PASSWORD.search(str(value)))
     )
+
+
+NOT_SHOWN = "value not shown: it may be a secret"
+
+
+def describe(value: Any, hidden: bool = False) -> str:
+    """A value's kind for a message, and the value itself unless `hidden` (see `conceals`)."""
+    kinds = {bool: "a boolean", int: "a number", float: "a number", str: "a string",
+             list: "a list", dict: "a mapping", type(None): "nothing (null)"}
+    kind = kinds.get(type(value), type(value).__name__)
+    if isinstance(value, (list, dict, type(None))):
+        return kind
+    return f"{kind} ({NOT_SHOWN})" if hidden else f"{kind} {value!r}"

@@ -61,8 +61,9 @@ class SourceMap:
         return fallback_file, None
 
 
-def read_text(path: Path, shown: str) -> str:
-    """The text of an environment file, or an InputError naming `shown` (the path as the user wrote it)."""
+def read_text(path: Path, shown: str, too_large: str = "the limit for an environment file; split it with extends") -> str:
+    """The text of an environment file, or an InputError naming `shown` (the path as the user wrote it);
+    `too_large` says what the size limit is and what to do."""
     try:
         status = os.stat(path)
     except OSError as error:
@@ -78,7 +79,7 @@ def read_text(path: Path, shown: str) -> str:
         raise InputError([InputProblem(shown, None, "", _unreadable(path, error))]) from None
     if len(data) > MAX_FILE_BYTES:
         raise InputError([InputProblem(
-            shown, None, "", f"is larger than {MAX_FILE_BYTES // 1024} KiB, the limit for an environment file; split it with extends"
+            shown, None, "", f"is larger than {MAX_FILE_BYTES // 1024} KiB, {too_large}"
         )])
     return _decode(data, shown)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 # Kinds of finding, in the order the report lists them.
 IGNORED = "ignored by the charts"
@@ -38,12 +39,27 @@ class Draft:
     translated: int = 0
     # Each component's effective log level (log_level.ComponentLevel), settled once all are read.
     log_levels: list = field(default_factory=list)
+    # Key path -> [(release, leaf)] it was made from (several for a list merged from every release),
+    # so a value meshc refuses is told at its values line.
+    origins: dict[tuple, list[tuple]] = field(default_factory=dict)
+    reading: list[tuple] = field(default_factory=list)  # the (release, leaf) pairs being translated now
+
+    @contextmanager
+    def from_leaves(self, release, leaves) -> Iterator[None]:
+        """Whatever is put inside the block was made from `leaves` of `release`."""
+        self.reading = [(release, leaf) for leaf in leaves]
+        try:
+            yield
+        finally:
+            self.reading = []
 
     def put(self, path: tuple, value: Any, comment: str | None = None) -> None:
         node = self.data
         for part in path[:-1]:
             node = node.setdefault(part, {})
         node[path[-1]] = value
+        known = self.origins.setdefault(path, []) if self.reading else []
+        known += [(release, leaf) for release, leaf in self.reading if not any(leaf is other for _, other in known)]
         if comment:
             self.comments[path] = comment
 

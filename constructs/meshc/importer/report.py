@@ -1,4 +1,4 @@
-"""What `import-helm` tells the user: the file's header, the report, and the checks on what it wrote.
+"""What `import-helm` tells the user: the file's header and the report.
 
 Secret values are never printed: the `kubectl create secret` commands carry a
 placeholder naming where the value is, for the user to paste.
@@ -9,10 +9,7 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
-from pydantic import ValidationError
-
-from meshc.importer.draft import DERIVED, KINDS, NOT_PLACED, Draft, Finding
-from meshc.model import Environment
+from meshc.importer.draft import DERIVED, KINDS, Draft, Finding
 
 if TYPE_CHECKING:
     from meshc.importer.run import ImportRequest
@@ -45,16 +42,6 @@ def wiring_notes(draft: Draft, targets: list[Target]) -> None:
             scaling = release.leaves["autoscaling.enabled"]
             draft.findings.append(Finding(DERIVED, scaling.file, scaling.line, release.shown("autoscaling"),
                                           "the chart's HPA also scaled on memory (80% unless set); meshc's scales on CPU only"))
-
-
-def model_findings(draft: Draft, shown_target: str) -> None:
-    """The imported settings meshc itself refuses, listed as not placed."""
-    try:
-        Environment.model_validate(draft.data)
-    except ValidationError as error:
-        for problem in error.errors():
-            key = ".".join(str(part) for part in problem["loc"])
-            draft.findings.append(Finding(NOT_PLACED, shown_target, None, key, f"meshc refuses this combination: {problem['msg']}"))
 
 
 def file_header(request: ImportRequest, targets: list[Target], umbrella: Umbrella | None, base: str | None, refused: list[str]) -> list[str]:

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from meshc.errors import InputProblem, MeshcError
+from meshc.importer.check import draft_problems
 from meshc.importer.document import choose_base, render
 from meshc.importer.draft import Draft
 from meshc.importer.log_level import settle as settle_log_level
-from meshc.importer.report import file_header, model_findings, report_text, wiring_notes
+from meshc.importer.report import file_header, report_text, wiring_notes
 from meshc.importer.translate import Target, translate
 from meshc.importer.umbrella import Umbrella, umbrella_releases
-from meshc.importer.values import Release, ValuesError, per_chart_release
+from meshc.importer.values import Release, ValuesError, is_release_name, not_a_name, per_chart_release
 from meshc.naming import REGISTRY_CHART, component_identity
 
 
@@ -21,7 +24,7 @@ from meshc.naming import REGISTRY_CHART, component_identity
 class ImportRequest:
     env: str
     releases: tuple[tuple[str, Path], ...] = ()
-    umbrella: tuple[str | None, Path] | None = None
+    umbrella: tuple[str, Path] | None = None
     namespace: str = "mcp-mesh"
     force: bool = False
 
@@ -35,6 +38,11 @@ class ImportResult:
 class EnvironmentExists(MeshcError):
     def __init__(self, shown: str):
         super().__init__(f"{shown} exists; import-helm replaces it only with --force")
+
+
+class LinkedEnvironment(MeshcError):
+    def __init__(self, shown: str):
+        super().__init__(f"{shown} is a symbolic link; import-helm writes only a regular file inside environments/, so remove the link")
 
 
 class BadEnvironmentName(MeshcError):
@@ -54,6 +62,8 @@ def import_helm(root: Path, request: ImportRequest) -> ImportResult:
         raise BadEnvironmentName(request.env)
     target_file = root / "environments" / f"{request.env}.yaml"
     shown_target = f"environments/{request.env}.yaml"
+    if target_file.is_symlink():
+        raise LinkedEnvironment(shown_target)
     if target_file.exists() and not request.force:
         raise EnvironmentExists(shown_target)
     releases, umbrella = _read(root, request)
@@ -63,16 +73,36 @@ def import_helm(root: Path, request: ImportRequest) -> ImportResult:
     targets = [_target(r, umbrella) for r in [registry, *sorted((r for r in releases if r is not registry), key=_name)]]
     draft.put(("registry", "name"), registry.name, "the release (or subchart) name the registry's objects are named after")
     for target in targets:
+        if draft.get(target.path) is None:
+            draft.put(target.path, {})  # a release installed with the chart's defaults still runs a component
         translate(target, draft)
     settle_log_level(draft)
     wiring_notes(draft, targets)
+    refused_values = draft_problems(draft, request.env, {target.path: target.release for target in targets})
+    if refused_values:
+        raise ValuesError(refused_values)
     base, overlay, refused = choose_base(root / "environments", draft.data)
-    model_findings(draft, shown_target)
     header = file_header(request, targets, umbrella, base, refused)
     text = render(header, {"extends": base, **overlay} if base else overlay, draft.comments)
-    target_file.parent.mkdir(parents=True, exist_ok=True)
-    target_file.write_text(text, encoding="utf-8")
+    _write_atomically(target_file, text)
     return ImportResult(report_text(draft, shown_target), 1 if draft.not_placed else 0)
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    """A temporary file beside the target, renamed over it: a reader (or an interrupted run) sees
+    the old environment or the new one, never half of one."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    umask = os.umask(0)
+    os.umask(umask)
+    descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".tmp")
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+            stream.write(text)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
 
 
 def _name(release: Release) -> str:
@@ -85,6 +115,8 @@ def _read(root: Path, request: ImportRequest) -> tuple[list[Release], Umbrella |
     umbrella = None
     if request.umbrella and request.releases:
         raise ValuesError([InputProblem("import-helm", None, "", "give either --release files or one --umbrella, not both")])
+    named = [("--release", name) for name, _ in request.releases] + ([("--umbrella", request.umbrella[0])] if request.umbrella else [])
+    problems += _release_name_problems(named)
     for name, path in request.releases:
         release, found = per_chart_release(name, path, _shown(root, path))
         releases.append(release)
@@ -99,6 +131,18 @@ def _read(root: Path, request: ImportRequest) -> tuple[list[Release], Umbrella |
     if problems:
         raise ValuesError(problems)
     return releases, umbrella
+
+
+def _release_name_problems(named: list[tuple[str, str]]) -> list[InputProblem]:
+    """Each release once, each named as Helm names releases (the objects' names start with it);
+    `named` holds (option, release name) as given."""
+    names = [name for _, name in named]
+    problems = [InputProblem(option, None, "", not_a_name(name)) for option, name in dict.fromkeys(named) if not is_release_name(name)]
+    problems += [
+        InputProblem(option, None, "", f"{name} given twice; each release is imported once, from one values file")
+        for option, name in dict.fromkeys(named) if names.count(name) > 1
+    ]
+    return problems
 
 
 def _shown(root: Path, path: Path) -> str:

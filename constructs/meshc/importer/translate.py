@@ -56,7 +56,8 @@ def translate(target: Target, draft: Draft) -> None:
         rule = rule_for(release.chart, leaf.key)
         shown = release.shown(leaf.key)
         if isinstance(rule, To):
-            target.put(draft, rule.key, leaf.value, rule.note)
+            with draft.from_leaves(release, [leaf]):
+                target.put(draft, rule.key, leaf.value, rule.note)
             draft.translated += 1
         elif isinstance(rule, Ignored):
             draft.add(IGNORED, leaf, shown, rule.reason)
@@ -78,7 +79,8 @@ def translate(target: Target, draft: Draft) -> None:
     # In the table's order, which puts the handlers that share a key after each other.
     for handler, run in HANDLERS.items():
         if handler in grouped:
-            run(target, draft, grouped[handler])
+            with draft.from_leaves(release, grouped[handler]):
+                run(target, draft, grouped[handler])
 
 
 def _derived(draft: Draft, leaf: Leaf, shown: str, rule: Derived) -> None:

@@ -25,7 +25,7 @@ class Umbrella:
 
 
 def umbrella_releases(
-    release: str | None, path: Path, shown: Callable[[Path], str]
+    release: str, path: Path, shown: Callable[[Path], str]
 ) -> tuple[Umbrella, list[Release], list[InputProblem]]:
     values_file = path / "values.yaml" if path.is_dir() else path
     chart_name, subcharts = umbrella_subcharts(values_file.parent / "Chart.yaml", shown(values_file.parent / "Chart.yaml"))
@@ -47,7 +47,7 @@ def umbrella_releases(
         problems += collect(member, block, source, (subchart.key,))
         releases.append(member)
     findings += _umbrella_keys(values, subcharts, source, file)
-    return Umbrella(release or chart_name, chart_name, tuple(findings)), releases, problems
+    return Umbrella(release, chart_name, tuple(findings)), releases, problems
 
 
 def _condition(values: dict, subchart: Subchart, source, file: str, findings: list[Finding]) -> bool:

@@ -17,8 +17,10 @@ from typing import Any
 
 from meshc.errors import InputError, InputProblem
 from meshc.importer.rules import KNOWN_REMOVED_KEYS, QUOTED_SWITCHES
-from meshc.yaml_source import SourceMap, parse_mapping, read_text
+from meshc.model import DNS_LABEL
 from meshc.naming import AGENT_CHART, REGISTRY_CHART
+from meshc.secret_names import conceals, describe
+from meshc.yaml_source import SourceMap, parse_mapping, read_text
 
 class ValuesError(InputError):
     """Problems in the Helm values (or the umbrella's Chart.yaml): exit 2, nothing written."""
@@ -65,12 +67,17 @@ class Release:
         return default if leaf is None else leaf.value
 
 
+# What `helm get values` prints for a release installed without values, and an empty file: no values.
+_NO_VALUES = {"", "null", "~", "{}"}
+
+
 def read_values(path: Path, shown: str) -> tuple[dict, SourceMap]:
-    if not path.is_file():
-        raise ValuesError([InputProblem(shown, None, "", "file not found")])
     problems: list[InputProblem] = []
     try:
-        data, source = parse_mapping(read_text(path, shown), shown, problems)
+        text = read_text(path, shown, "the limit for a values file meshc reads")
+        if "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#")).strip() in _NO_VALUES:
+            return {}, SourceMap()
+        data, source = parse_mapping(text, shown, problems)
     except InputError as error:
         raise ValuesError(error.problems) from None
     if problems:
@@ -96,7 +103,7 @@ def collect(release: Release, values: dict, source: SourceMap, path: tuple = (),
             if isinstance(value, dict):
                 collect(release, value, source, (*path, key), problems)
             else:
-                problems.append(InputProblem(release.file, where, release.shown(dotted), f"expected a mapping, got {_describe(value)}"))
+                problems.append(InputProblem(release.file, where, release.shown(dotted), f"expected a mapping, got {_describe(dotted, value)}"))
             continue
         if kind is None and dotted in KNOWN_REMOVED_KEYS:
             kind = "any"
@@ -129,26 +136,23 @@ def _wrong_type(kind: str, key: str, value: Any) -> str | None:
     if kind == "bool" and key in QUOTED_SWITCHES and str(value).lower() in ("true", "false"):
         return None  # the template quotes it, and only the string "false" turns it off
     if kind == "bool" and not isinstance(value, bool):
-        return f"expected true or false, got {_describe(value)}"
+        return f"expected true or false, got {_describe(key, value)}"
     if kind in ("int", "number") and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        return f"expected a number, got {_describe(value)}"
+        return f"expected a number, got {_describe(key, value)}"
     if kind == "string" and isinstance(value, (dict, list)):
-        return f"expected a single value, got {_describe(value)}"
+        return f"expected a single value, got {_describe(key, value)}"
     if kind == "list" and not isinstance(value, list) and not (key == "env" and isinstance(value, dict)):
-        return f"expected a list, got {_describe(value)}"
+        return f"expected a list, got {_describe(key, value)}"
     if kind == "map" and not isinstance(value, dict):
-        return f"expected a mapping, got {_describe(value)}"
+        return f"expected a mapping, got {_describe(key, value)}"
     return None
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    return f"{type(value).__name__} {value!r}" if not isinstance(value, str) else f"the string {value!r}"
+def _describe(key: str, value: Any) -> str:
+    """The value's kind, and the value unless it may be a secret: under a secret-looking key, or in
+    `env`, whose entries (`API_KEY=...`) carry whatever the pod is given."""
+    path = tuple(key.split("."))
+    return describe(value, hidden=conceals(path, value) or path[-1] in ("env", "envFrom"))
 
 
 # --- per-chart releases and umbrellas -------------------------------------------------
@@ -202,11 +206,59 @@ def umbrella_subcharts(chart_file: Path, shown: str) -> tuple[str, list[Subchart
     if not chart_file.is_file():
         raise ValuesError([InputProblem(shown, None, "", "not found: the umbrella's Chart.yaml must sit next to its values file")])
     data, source = read_values(chart_file, shown)
-    subcharts = []
-    for index, dependency in enumerate(data.get("dependencies") or []):
-        if isinstance(dependency, dict) and dependency.get("name") in (REGISTRY_CHART, AGENT_CHART):
-            key = dependency.get("alias") or dependency["name"]
-            subcharts.append(Subchart(dependency["name"], key, dependency.get("condition")))
+    dependencies = data.get("dependencies") or []
+    if not isinstance(dependencies, list):
+        line = source.locate(("dependencies",), shown)[1]
+        raise ValuesError([InputProblem(shown, line, "dependencies", f"expected a list of charts, got {describe(dependencies)}")])
+    problems: list[InputProblem] = []
+    found = [
+        (index, subchart) for index, dependency in enumerate(dependencies)
+        if (subchart := _subchart(dependency, ("dependencies", index), source, shown, problems))
+    ]
+    subcharts = [subchart for _, subchart in found]
+    if not isinstance(data.get("name"), str) or not data["name"]:
+        problems.append(InputProblem(shown, source.locate(("name",), shown)[1], "name", f"expected the chart's name, got {describe(data.get('name'))}"))
+    keys = [subchart.key for subchart in subcharts]
+    problems += [
+        InputProblem(shown, source.locate(("dependencies", index), shown)[1], f"dependencies[{index}]",
+                     f"a second subchart named {subchart.key!r}: each needs its own alias")
+        for position, (index, subchart) in enumerate(found) if subchart.key in keys[:position]
+    ]
+    if problems:
+        raise ValuesError(problems)
     if not subcharts:
         raise ValuesError([InputProblem(shown, None, "dependencies", "lists no mcp-mesh-registry or mcp-mesh-agent chart")])
-    return str(data.get("name", "")), subcharts
+    return data["name"], subcharts
+
+
+def _subchart(dependency: Any, path: tuple, source: SourceMap, shown: str, problems: list[InputProblem]) -> Subchart | None:
+    """One mcp-mesh dependency of the umbrella, or None for another chart (or a problem, added to `problems`)."""
+    key = f"dependencies[{path[-1]}]"
+    if not isinstance(dependency, dict):
+        problems.append(InputProblem(shown, source.locate(path, shown)[1], key, f"expected a mapping, got {describe(dependency)}"))
+        return None
+    if dependency.get("name") not in (REGISTRY_CHART, AGENT_CHART):
+        return None
+    for field_name in ("alias", "condition"):
+        value = dependency.get(field_name)
+        if value is not None and not isinstance(value, str):
+            line = source.locate((*path, field_name), shown)[1]
+            problems.append(InputProblem(shown, line, f"{key}.{field_name}", f"expected a string, got {describe(value)}"))
+            return None
+    alias = dependency.get("alias")
+    if alias is not None and not is_release_name(alias):
+        problems.append(InputProblem(shown, source.locate((*path, "alias"), shown)[1], f"{key}.alias", not_a_name(alias)))
+        return None
+    return Subchart(dependency["name"], alias or dependency["name"], dependency.get("condition"))
+
+
+HELM_NAME_LIMIT = 53  # Helm refuses longer release names: its objects' names append suffixes
+
+
+def is_release_name(name: str) -> bool:
+    return bool(DNS_LABEL.fullmatch(name)) and len(name) <= HELM_NAME_LIMIT
+
+
+def not_a_name(name: str) -> str:
+    return (f"{name!r} is not a Helm release name: a DNS-1123 label of lower-case letters, digits and '-', "
+            f"starting and ending with a letter or digit, at most {HELM_NAME_LIMIT} characters")
