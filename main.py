@@ -15,11 +15,11 @@ from meshc import cli_options  # noqa: E402
 if TYPE_CHECKING:
     from meshc.diff import DiffResult
 from meshc.errors import MeshcError  # noqa: E402
-from meshc.importer.run import ImportRequest, import_helm  # noqa: E402
 from meshc.schema import write_schema  # noqa: E402
-from meshc.secret_refs import describe_environments, write_markdown as write_secrets_doc  # noqa: E402
-from meshc.status import StatusOptions, run_status  # noqa: E402
 from meshc.synth import Project, synthesize, validate as validate_environments  # noqa: E402
+
+# The other commands import their modules when they run: they load cdk8s and the Kubernetes
+# client, which a synth served from the cache never needs (it stays under a second).
 
 PROJECT = Project(Path(__file__).resolve().parent)
 
@@ -84,6 +84,8 @@ def validate(environments: tuple[str, ...], output: str, crd_dirs: tuple[Path, .
         report = validate_environments(PROJECT, list(environments), crd_dirs)
     except MeshcError as error:
         fail(error)
+    from meshc.secret_refs import describe_environments
+
     click.echo(report.render(output))
     secrets = describe_environments(PROJECT.environments, list(environments))
     if secrets:  # on stderr with the summary, so stdout stays the report alone
@@ -146,6 +148,8 @@ def show_progress(done: int, total: int) -> None:
 @click.option("--force", is_flag=True, help="Replace an existing environment file.")
 def import_helm_command(environment: str, releases: tuple[str, ...], umbrella: str | None, namespace: str, force: bool) -> None:
     """Write an environment from Helm values that keeps the installed objects' names. Exit 1: values left unplaced."""
+    from meshc.importer.run import ImportRequest, import_helm
+
     try:
         request = ImportRequest(
             environment, tuple(release_argument(r, "--release") for r in releases),
@@ -178,6 +182,8 @@ def status(environment: str, kubeconfig: str | None, context: str | None, wait: 
 
     Exit 0: everything ready; 1: something is not (after --wait: still not); 2: errors.
     """
+    from meshc.status import StatusOptions, run_status
+
     options = StatusOptions(environment=environment, kubeconfig=kubeconfig, context=context, wait=wait, output=output)
     try:
         result = run_status(PROJECT, options, progress=show_status_progress if sys.stderr.isatty() else None)
@@ -196,6 +202,8 @@ def show_status_progress(report, seconds_left: float) -> None:
 @cli.command()
 def schema() -> None:
     """Regenerate the environment JSON Schema, docs/environment-reference.md and docs/secrets.md from the model."""
+    from meshc.secret_refs import write_markdown as write_secrets_doc
+
     for path in (*write_schema(PROJECT.root), write_secrets_doc(PROJECT.root)):
         click.echo(f"wrote {path.relative_to(PROJECT.root)}", err=True)
 

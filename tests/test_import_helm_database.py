@@ -14,9 +14,11 @@ import shutil
 from pathlib import Path
 from textwrap import indent
 
+import pytest
 import yaml
 
 from meshc.importer.run import ImportRequest, import_helm
+from meshc.importer.values import ValuesError
 from meshc.synth import Project, load_and_build, validate
 
 HELM = Path(__file__).resolve().parent / "fixtures" / "helm"
@@ -219,10 +221,12 @@ def test_a_ca_secret_for_the_database_is_not_placed(tmp_path):
     assert keys(result.report, NOT_PLACED) == ["helm/values-registry.yaml:20 registry.database.tls.caSecret"]
 
 
-def test_a_username_meshc_cannot_put_in_a_url_unescaped_is_not_placed(tmp_path):
-    result, _ = imported(tmp_path, "host: db.internal.example\nusername: app@server\nexistingSecret: registry-db\n")
-    assert result.exit_code == 1
-    assert keys(result.report, NOT_PLACED) == ["environments/adopted.yaml registry.database.postgres.username"]
+def test_a_username_meshc_cannot_put_in_a_url_unescaped_is_refused_at_its_values_line(tmp_path):
+    with pytest.raises(ValuesError) as error:
+        imported(tmp_path, "host: db.internal.example\nusername: app@server\nexistingSecret: registry-db\n")
+    (problem,) = error.value.problems
+    assert (problem.file, problem.line, problem.key_path) == ("helm/values-registry.yaml", 17, "registry.database.username")
+    assert not (tmp_path / "environments" / "adopted.yaml").exists()
 
 
 def test_a_global_postgres_that_is_no_mapping_is_not_placed_and_not_echoed(tmp_path):
