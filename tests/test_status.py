@@ -211,6 +211,7 @@ def test_an_unreachable_cluster_is_an_error_with_exit_2(cli_runner, use_project,
     config = write_kubeconfig(tmp_path / "kubeconfig", {"gone": ("http://127.0.0.1:9", None)}, "gone")
     result = cli_runner.invoke(main.cli, ["status", "--env", ENVIRONMENT, "--kubeconfig", str(config)])
     assert result.exit_code == 2 and "cannot reach the API server at http://127.0.0.1:9" in result.output
+    assert "--live-from" not in result.output and "Traceback" not in result.output
 
 
 def test_missing_flux_crds_are_reported_not_crashed_on(fake_api, shop, shop_built, status):

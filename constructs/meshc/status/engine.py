@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from meshc.diff.cluster import connect
-from meshc.diff.errors import NoClusterConfigError
+from meshc.diff.errors import ClusterUnreachableError, NoClusterConfigError
 from meshc.errors import MeshcError
 from meshc.status.assess import assess
 from meshc.status.reads import read
@@ -32,6 +32,14 @@ Progress = Callable[[StatusReport, float], None]  # (the poll's report, seconds 
 class StatusOptionsError(MeshcError):
     def __init__(self, problem: str):
         super().__init__(f"status: {problem}")
+
+
+class StatusUnreachableError(MeshcError):
+    """diff's wording for this suggests its offline modes; status has none."""
+
+    def __init__(self, server: str):
+        super().__init__(f"status: cannot reach the API server at {server}; check the kubeconfig context "
+                         "(--context) and the network. Nothing was read.")
 
 
 def parse_duration(text: str) -> float:
@@ -80,8 +88,12 @@ def run_status(project: Project, options: StatusOptions, progress: Progress | No
     polls = 0
     try:
         while True:
+            try:
+                reads = read(cluster, targets)
+            except ClusterUnreachableError as error:
+                raise StatusUnreachableError(error.server) from None
             revision = dist_revision(project.root, options.environment)
-            items = assess(targets, read(cluster, targets), revision, project.root)
+            items = assess(targets, reads, revision, project.root)
             report = StatusReport(options.environment, cluster.context, cluster.server, revision.describe(), tuple(items))
             polls += 1
             left = deadline - time.monotonic()
