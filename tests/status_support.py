@@ -97,7 +97,7 @@ def seed_healthy(fake, built, revision: str) -> None:
     fake.seed([{"apiVersion": "v1", "kind": "Secret", "type": "Opaque",
                 "metadata": {"name": reference.name, "namespace": reference.namespace},
                 "data": {key: base64.b64encode(SECRET_VALUE.encode()).decode() for key in reference.keys}}
-               for reference in referenced_secrets(built.environment.model)])
+               for reference in referenced_secrets(built.environment.model) if not reference.optional])
 
 
 def apply_fixture(fake, name: str, revision: str = "") -> None:

@@ -72,9 +72,17 @@ def test_secret_values_are_never_printed(cluster, status):
 
 def test_every_referenced_secret_is_checked_by_key(cluster, status):
     secrets = {s: i for s, i in items_of(status("--output", "json")).items() if i["kind"] == "Secret"}
-    assert sorted(secrets) == ["Secret/flux-system/shop-git", "Secret/shop/catalog-api", "Secret/shop/regcred"]
+    assert sorted(secrets) == ["Secret/flux-system/shop-git", "Secret/shop/catalog-api", "Secret/shop/catalog-extras",
+                               "Secret/shop/regcred"]
     assert secrets["Secret/shop/regcred"]["detail"] == "keys .dockerconfigjson for global.imagePullSecrets"
     assert secrets["Secret/flux-system/shop-git"]["group"] == "delivery"
+
+
+def test_an_absent_secret_that_every_reference_marks_optional_is_ready(cluster, status):
+    result = status("--output", "json")
+    assert result.exit_code == 0
+    extras = items_of(result)["Secret/shop/catalog-extras"]
+    assert (extras["ready"], extras["state"]) == (True, "absent (optional)")
 
 
 def test_a_missing_secret_key_is_named_without_reading_values(cluster, status):
