@@ -19,7 +19,7 @@ from meshc.checks import ChecksFailed, Finding, Report, check, check_environment
 from meshc.errors import InputError, InputProblem, NoEnvironmentsError
 from meshc.loader import LoadedEnvironment, environment_names, load_environment, load_environments
 from meshc.synth_cache import SynthCache
-from meshc.writer import WriteSummary, mirror, read_tree, render_environment, write_environments
+from meshc.writer import WriteSummary, mirror, read_tree, render_environment, stale_environments, write_environments
 
 
 @dataclass(frozen=True)
@@ -136,15 +136,9 @@ def check_and_render(
 def _write(dist: Path, trees: dict[str, dict[str, bytes]], *, remove_others: bool) -> WriteSummary:
     """Write the environments whose folder differs from its tree; leave the others' folders alone."""
     differ = {name: files for name, files in trees.items() if read_tree(dist / name) != files}
-    if remove_others and _other_folders(dist, trees):
+    if remove_others and stale_environments(dist, trees):
         return write_environments(dist, trees, remove_others=True)
     written = write_environments(dist, differ, remove_others=False) if differ else WriteSummary()
     written.unchanged += sum(len(files) for name, files in trees.items() if name not in differ)
     return written
 
-
-def _other_folders(dist: Path, trees: dict[str, dict[str, bytes]]) -> bool:
-    """Whether dist/ holds a folder of an environment that is not in `trees` (hidden folders are not meshc's)."""
-    return dist.is_dir() and any(
-        p.is_dir() and not p.name.startswith(".") and p.name not in trees for p in dist.iterdir()
-    )

@@ -157,7 +157,7 @@ def write_environments(dist: Path, trees: dict[str, dict[str, bytes]], *, remove
 
 def _write_locked(dist: Path, trees: dict[str, dict[str, bytes]], remove_others: bool) -> WriteSummary:
     recover(dist)
-    stale = _stale_environments(dist, trees) if remove_others else []
+    stale = stale_environments(dist, trees) if remove_others else []
     summary = WriteSummary()
     for env, files in trees.items():
         _summarize(summary, env, read_tree(dist / env), files)
@@ -273,7 +273,7 @@ def _libc() -> ctypes.CDLL | None:
         return None
 
 
-def _stale_environments(dist: Path, trees: dict[str, dict[str, bytes]]) -> list[str]:
+def stale_environments(dist: Path, trees: dict[str, dict[str, bytes]]) -> list[str]:
     """Folders of environments that no longer exist (hidden folders are not meshc's)."""
     if not dist.is_dir():
         return []
