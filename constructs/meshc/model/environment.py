@@ -106,6 +106,10 @@ class Environment(MeshcModel):
     def render_of(self, component: Registry | Agent) -> RenderMode:
         return component.render or self.render
 
+    def umbrella_release(self) -> str | None:
+        """The adopted umbrella release that names the components (helmUmbrella), if any."""
+        return self.helm_umbrella.release if self.helm_umbrella else None
+
     def enabled_agents(self) -> dict[str, Agent]:
         return {name: agent for name, agent in sorted(self.agents.items()) if agent.enabled}
 
@@ -143,8 +147,7 @@ class Environment(MeshcModel):
             for name, agent in self.agents.items()
         ]
         for key_path, release, chart, suffixes in releases:
-            umbrella = self.helm_umbrella.release if self.helm_umbrella else None
-            overlong = too_long(component_names(release, chart, self.naming, umbrella), suffixes)
+            overlong = too_long(component_names(release, chart, self.naming, self.umbrella_release()), suffixes)
             if overlong:
                 raise FieldRuleError(
                     key_path,

@@ -59,7 +59,7 @@ def targets_of(built: BuiltEnvironment) -> Targets:
     releases = sorted(
         (_group_of_component(component_of(o)), o["metadata"]["name"]) for o in objects if o["kind"] == "HelmRelease"
     )
-    umbrella = spec.helm_umbrella.release if spec.helm_umbrella else None
+    umbrella = spec.umbrella_release()
     workloads = []
     if spec.registry.enabled:
         workloads.append(_workload("registry", spec.registry.name, REGISTRY_CHART, spec.registry, spec.naming, umbrella))
