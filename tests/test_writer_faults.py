@@ -61,8 +61,8 @@ STEPS = [(os, "rename"), (os, "link"), (os, "mkdir"), (os, "unlink"), (os, "rmdi
          (Path, "write_bytes"), (writer, "exchange")]
 
 
-def in_child(body: Callable[[], None]) -> int:
-    """Run `body` in a forked process; its exit status (negative: the signal that killed it)."""
+def start_child(body: Callable[[], None]) -> int:
+    """Run `body` in a forked process that exits 0 when it returns, 1 when it raises; its pid."""
     pid = os.fork()
     if pid == 0:
         code = 1
@@ -71,8 +71,17 @@ def in_child(body: Callable[[], None]) -> int:
             code = 0
         finally:
             os._exit(code)
+    return pid
+
+
+def exit_status(pid: int) -> int:
+    """Wait for a child: its exit status (negative: the signal that killed it)."""
     _, status = os.waitpid(pid, 0)
     return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+
+
+def in_child(body: Callable[[], None]) -> int:
+    return exit_status(start_child(body))
 
 
 def die_before_step(step: int, count: list[int]) -> None:
@@ -141,12 +150,7 @@ def test_a_write_killed_at_random_moments_leaves_dist_all_old_or_all_new(dist, r
                 write_environments(dist, trees, remove_others=True)
 
     for _ in range(25):
-        pid = os.fork()
-        if pid == 0:
-            try:
-                write_forever()
-            finally:
-                os._exit(1)
+        pid = start_child(write_forever)
         time.sleep(chance.uniform(0.0, 0.03))
         os.kill(pid, signal.SIGKILL)
         os.waitpid(pid, 0)
@@ -187,19 +191,8 @@ def test_leftovers_of_older_meshc_versions_inside_dist_are_removed(dist, read_tr
 def test_two_synths_at_once_both_succeed_one_after_the_other(dist, read_tree):
     first, second = generation("first", ("alpha", "beta"), 150), generation("second", ("alpha", "gamma"), 150)
     for _ in range(5):
-        pids = []
-        for trees in (first, second):
-            pid = os.fork()
-            if pid == 0:
-                code = 1
-                try:
-                    write_environments(dist, trees, remove_others=True)
-                    code = 0
-                finally:
-                    os._exit(code)
-            pids.append(pid)
-        statuses = [os.waitpid(pid, 0)[1] for pid in pids]
-        assert [os.waitstatus_to_exitcode(status) for status in statuses] == [0, 0]
+        pids = [start_child(lambda trees=trees: write_environments(dist, trees, remove_others=True)) for trees in (first, second)]
+        assert [exit_status(pid) for pid in pids] == [0, 0]
         assert read_tree(dist) in (flat(first), flat(second))
         assert scratch(dist.parent) == []
 
@@ -234,16 +227,9 @@ def test_synth_cli_exits_2_with_the_lock_message_when_dist_is_locked(
 def test_a_waiting_synth_writes_once_the_lock_is_released(dist, read_tree):
     with dist_lock(dist):
         started = time.monotonic()
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                write_environments(dist, NEW, remove_others=True)
-                code = 0
-            finally:
-                os._exit(code)
+        pid = start_child(lambda: write_environments(dist, NEW, remove_others=True))
         time.sleep(0.3)
         assert read_tree(dist) == flat(OLD)
-    assert os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
+    assert exit_status(pid) == 0
     assert time.monotonic() - started >= 0.3
     assert read_tree(dist) == flat(NEW)
