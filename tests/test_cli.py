@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -214,3 +215,17 @@ def test_failing_cdk8s_synth_shows_the_input_error(real_runs):
 def test_jsii_never_runs_on_an_end_of_life_node(real_runs):
     for run in (real_runs.cdk8s, real_runs.python, real_runs.broken):
         assert EOL_BANNER not in run.stderr
+
+
+def test_synth_in_worker_processes_still_refuses_two_environments_in_one_namespace(tmp_path, repo_root):
+    """A fresh process builds stale environments in parallel workers (a test session, with jsii's
+    threads running, builds them serially): the rules across environments must hold there too."""
+    (tmp_path / "environments").mkdir()
+    for name in ("a", "b"):
+        (tmp_path / "environments" / f"{name}.yaml").write_text("global: {namespace: same}\n")
+    (tmp_path / "main.py").write_bytes((repo_root / "main.py").read_bytes())  # it finds the project beside itself
+    (tmp_path / "constructs").symlink_to(repo_root / "constructs")
+    done = subprocess.run([sys.executable, "main.py", "synth"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert "environments a and b both write namespace 'same'" in done.stderr
+    assert not (tmp_path / "dist").exists()

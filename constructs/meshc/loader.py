@@ -51,19 +51,30 @@ def load_environments(directory: Path, names: list[str] | None = None) -> list[L
     for name in names or []:
         if name not in available:
             raise UnknownEnvironmentError(name, available, directory.name)
-    affected: dict[InputProblem, list[str]] = {}
-    own_files: set[str] = set()
-    loaded = []
+    outcomes: dict[str, LoadedEnvironment | list[InputProblem]] = {}
     for name in sorted(set(names or available)):
-        path = directory / f"{name}.yaml"
-        own_files.add(_Display(directory.parent)(path))
         try:
-            loaded.append(load_environment(path, root=directory.parent))
+            outcomes[name] = load_environment(directory / f"{name}.yaml", root=directory.parent)
         except InputError as error:
-            for problem in error.problems:
-                affected.setdefault(problem, []).append(name)
+            outcomes[name] = error.problems
+    return combine_loads(directory, outcomes)
+
+
+def combine_loads(directory: Path, outcomes: dict[str, LoadedEnvironment | list[InputProblem]]) -> list[LoadedEnvironment]:
+    """The environments loaded one by one (here, or in synth's worker processes), checked together:
+    each problem of a base file once, naming the environments it affects, and no two environments
+    in one namespace. Raises InputError with every problem."""
+    affected: dict[InputProblem, list[str]] = {}
+    own_files = {_Display(directory.parent)(directory / f"{name}.yaml") for name in outcomes}
+    loaded = []
+    for name, outcome in outcomes.items():
+        if isinstance(outcome, LoadedEnvironment):
+            loaded.append(outcome)
+            continue
+        for problem in outcome:
+            affected.setdefault(problem, []).append(name)
     problems = [p if p.file in own_files else _naming_environments(p, envs) for p, envs in affected.items()]
-    problems += _shared_namespaces(loaded, _others(directory, available, {e.name for e in loaded}))
+    problems += _shared_namespaces(loaded, _others(directory, environment_names(directory), set(outcomes)))
     if problems:
         raise InputError(problems)
     return loaded
@@ -304,7 +315,3 @@ def _models_in(annotation: Any, value: Any) -> list[type[BaseModel]]:
     tag = value.get("type") if isinstance(value, dict) else None
     tagged = [m for m in found if "type" in m.model_fields and typing.get_args(m.model_fields["type"].annotation) == (tag,)]
     return tagged or found
-
-
-def dotted(path: KeyPath) -> str:
-    return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")

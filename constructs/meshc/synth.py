@@ -17,7 +17,7 @@ from pathlib import Path
 from meshc.build import BuiltEnvironment, build
 from meshc.checks import ChecksFailed, Finding, Report, check, check_environment, load_crds
 from meshc.errors import InputError, InputProblem, NoEnvironmentsError
-from meshc.loader import LoadedEnvironment, environment_names, load_environment, load_environments
+from meshc.loader import LoadedEnvironment, combine_loads, environment_names, load_environment, load_environments
 from meshc.synth_cache import SynthCache
 from meshc.writer import WriteSummary, mirror, read_tree, render_environment, stale_environments, write_environments
 
@@ -105,24 +105,25 @@ def _synthesize_environments(
         return check_and_render(load_and_build(project, names), crd_dirs)
     tasks = [(project.environments / f"{name}.yaml", tuple(crd_dirs)) for name in names]
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        results = pool.map(_synthesize_one, tasks, chunksize=1)
+        results = dict(zip(names, pool.map(_synthesize_one, tasks, chunksize=1)))
         pool.close()
         pool.join()
-    problems = [problem for result in results if isinstance(result, list) for problem in result]
-    if problems:
-        raise InputError(problems)
-    return dict(zip(names, results))
+    # The rules across environments (base-file problems once, one namespace each) as a serial load applies them.
+    combine_loads(project.environments, {name: r if isinstance(r, list) else r[0] for name, r in results.items()})
+    return {name: (findings, files) for name, (_, findings, files) in results.items()}
 
 
-def _synthesize_one(task: tuple[Path, tuple[Path, ...]]) -> tuple[list[Finding], dict[str, bytes]] | list[InputProblem]:
-    """One environment in a worker: its findings and files, or the problems of its input."""
+def _synthesize_one(
+    task: tuple[Path, tuple[Path, ...]],
+) -> tuple[LoadedEnvironment, list[Finding], dict[str, bytes]] | list[InputProblem]:
+    """One environment in a worker: what was loaded, its findings and files; or the problems of its input."""
     path, crd_dirs = task
     try:
         loaded = load_environment(path, root=path.parent.parent)
     except InputError as error:
         return error.problems
     (built,) = build([loaded])
-    return check_environment(built, load_crds(crd_dirs)), render_environment(built)
+    return loaded, check_environment(built, load_crds(crd_dirs)), render_environment(built)
 
 
 def check_and_render(
