@@ -14,10 +14,10 @@ from typing import Literal
 from meshc.build import BuiltEnvironment, format_subject as format_object_subject
 from meshc.errors import MeshcError
 from meshc.origin import component_rank
+from meshc.yaml_source import KeyPath, dotted  # noqa: F401  (the checks read them from here)
 
 Severity = Literal["error", "warning"]
 Output = Literal["text", "json"]
-KeyPath = tuple[str | int, ...]
 SEVERITIES: tuple[Severity, ...] = ("error", "warning")
 
 
@@ -63,10 +63,6 @@ def format_subject(obj: dict) -> str:
     """The object's subject (`Kind/namespace/name`), named the way diff names it."""
     metadata = obj.get("metadata") or {}
     return format_object_subject(obj.get("kind", "?"), metadata.get("namespace"), metadata.get("name", "?"))
-
-
-def dotted(path: KeyPath) -> str:
-    return ".".join(f"[{p}]" if isinstance(p, int) else str(p) for p in path).replace(".[", "[")
 
 
 def source_path(source_key: str) -> KeyPath:
