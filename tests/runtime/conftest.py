@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ import pytest
 from runtime.environments import TEST_PASSWORD, Expectation, expectation, manifest_environments
 from runtime.laptop import LAPTOP_REWRITES, LAPTOP_STAND_INS, Cluster
 from runtime.boot import Booted, MeshBoot, Runtime
+from runtime.postgres import remove_server_install, server_install
 from runtime.processes import ProcessGroup
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -59,6 +61,8 @@ def meshes(tmp_path_factory) -> dict[tuple[str, str], Booted]:
         if os.environ.get("CI") == "true":  # CI's machine is linux-x64 and `make test` installed the runtime
             pytest.fail(f"CI must run the runtime contract test: {reason}")
         pytest.skip(reason)
+    installed = runtime.postgres
+    runtime = replace(runtime, postgres=server_install(installed))
     group = ProcessGroup(tmp_path_factory.mktemp("runtime-logs"))
     prefixes = iter(f"127.{a}.{b}" for a, b in random.sample([(a, b) for a in range(1, 255) for b in range(1, 255)], 16))
     boots: dict[tuple[str, str], MeshBoot] = {}
@@ -79,6 +83,7 @@ def meshes(tmp_path_factory) -> dict[tuple[str, str], Booted]:
         group.stop_all()
         for boot in boots.values():
             boot.cleanup()
+        remove_server_install(runtime.postgres, installed)
         signal.signal(signal.SIGTERM, terminated)
 
 

