@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from checks.support import deployment
+from checks.support import deployment, origin_of
 
 from meshc.build import Manifest
 from meshc.checks.pods import rolling_surge, workloads
@@ -22,8 +22,8 @@ def test_rolling_surge(strategy, replicas, surge):
 
 
 def test_an_hpa_sets_the_replicas_and_the_key_that_sets_them():
-    app = Manifest("agents", "agent/a", "agents.a", deployment("a", replicas=None))
-    hpa = Manifest("agents", "agent/a", "agents.a", {
+    app = Manifest(origin_of("agent/a", "agents.a"), deployment("a", replicas=None))
+    hpa = Manifest(origin_of("agent/a", "agents.a"), {
         "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "a", "namespace": "mesh"},
         "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "a"}, "maxReplicas": 12}})
     (load,) = workloads((app, hpa))
@@ -33,7 +33,7 @@ def test_an_hpa_sets_the_replicas_and_the_key_that_sets_them():
 
 
 def test_replicas_default_to_one_and_other_kinds_are_not_workloads():
-    app = Manifest("registry", "registry", "registry", deployment("r", replicas=None, strategy={"type": "Recreate"}))
-    cm = Manifest("registry", "registry", "registry", {"kind": "ConfigMap", "metadata": {"name": "c"}})
+    app = Manifest(origin_of("registry", "registry"), deployment("r", replicas=None, strategy={"type": "Recreate"}))
+    cm = Manifest(origin_of("registry", "registry"), {"kind": "ConfigMap", "metadata": {"name": "c"}})
     (load,) = workloads((app, cm))
     assert (load.replicas, load.pods, load.replicas_key, load.describe()) == (1, 1, ("registry", "replicas"), "1 pod")

@@ -24,6 +24,7 @@ from meshc.diff.errors import (
     Reason,
 )
 from meshc.diff import live
+from meshc.origin import Origin
 from test_diff_support import (  # noqa: F401  (fixtures)
     ENVIRONMENT,
     FLUX_NAMESPACE,
@@ -221,7 +222,7 @@ def test_a_secret_is_compared_but_its_values_never_shown(fake_api, live_items, b
               "metadata": {"name": "retired-agent-token", "namespace": NAMESPACE,
                            "labels": live_secret["metadata"]["labels"]},
               "data": {"token": "bmV3LXRva2Vu", "extra": "ZXh0cmE="}}
-    environment = BuiltEnvironment(built.environment, (Manifest("agents", "agent/retired-agent", "test", secret),))
+    environment = BuiltEnvironment(built.environment, (Manifest(Origin.agent("retired-agent"), secret),))
     cluster = connect(str(kubeconfig), None, 4)
     changeset = LiveDiff(cluster, environment, applier=Applier.of(environment), concurrency=4).run()
     cluster.close()

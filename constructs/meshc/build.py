@@ -3,39 +3,43 @@
 One cdk8s App holds one `MeshChart` per environment; its `to_json()` resolves
 the typed constructs through jsii and adds the objects constructs built as
 plain data. The result is plain dicts tagged with the environment, the
-delivery layer and the component that made them; the checks, the writer and
-`diff` all read this same list. Plain objects carry the `Origin` their
-construct gave them; the platform's few typed objects are still placed by
-their component label (`_ORIGIN_OF_COMPONENT`).
+delivery layer, the component and the environment key that made them (the
+`Origin` each construct gave its objects); the checks, the writer and `diff`
+all read this same list.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from meshc.context import COMPONENT_LABEL, INSTANCE_LABEL
 from meshc.loader import LoadedEnvironment
-from meshc.origin import Layer, Origin
+from meshc.origin import Origin
 
-# component label -> (delivery layer, environment key that configures it)
-_ORIGIN_OF_COMPONENT = {
-    "platform": (Layer.PLATFORM, "global"),
-    "database": (Layer.DATA, "postgresql"),
-    "monitoring": (Layer.MONITORING, "monitoring"),
-    "registry": (Layer.REGISTRY, "registry"),
-    "delivery": (Layer.FLUX, "gitops"),
-}
-_PLATFORM_KEYS = {"ResourceQuota": "resourceQuota", "NetworkPolicy": "networkPolicies"}
+if TYPE_CHECKING:
+    from meshc.runtime import MeshChart
 
 
 @dataclass(frozen=True)
 class Manifest:
     """One Kubernetes object and where it comes from."""
 
-    layer: str
-    component: str  # "platform", "registry" or "agent/<name>"
-    source_key: str  # the environment key path that produced it
+    origin: Origin
     obj: dict
+
+    @property
+    def layer(self) -> str:
+        return self.origin.layer
+
+    @property
+    def component(self) -> str:
+        """"platform", "registry", "agent/<name>", ..."""
+        return self.origin.component
+
+    @property
+    def source_key(self) -> str:
+        """The environment key path that produced the object ("agents.weather")."""
+        return self.origin.source_key
 
     @property
     def kind(self) -> str:
@@ -61,6 +65,14 @@ class BuiltEnvironment:
 
 
 def build(environments: list[LoadedEnvironment]) -> list[BuiltEnvironment]:
+    return [
+        BuiltEnvironment(environment, tuple(Manifest(origin, obj) for origin, obj in chart.origins()))
+        for environment, chart in compose(environments)
+    ]
+
+
+def compose(environments: list[LoadedEnvironment]) -> list[tuple[LoadedEnvironment, MeshChart]]:
+    """One cdk8s App holding a `Platform` per environment, in a chart of its own."""
     # Imported here, not above: starting jsii takes a second, and a synth served
     # from the cache (or a module that only needs `Manifest`) never builds.
     from meshc.platform import Platform
@@ -72,32 +84,9 @@ def build(environments: list[LoadedEnvironment]) -> list[BuiltEnvironment]:
         chart = MeshChart(app, environment.name, disable_resource_name_hashes=True)
         Platform(chart, "Platform", environment=environment.name, spec=environment.model)
         charts.append((environment, chart))
-    return [
-        BuiltEnvironment(environment, tuple(_manifest(origin, obj) for origin, obj in chart.origins()))
-        for environment, chart in charts
-    ]
+    return charts
 
 
 def format_subject(kind: str, namespace: str | None, name: str) -> str:
     """`Kind/namespace/name`, or `Kind/name` for cluster-scoped objects: how every message names an object."""
     return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
-
-
-def component_of(obj: dict) -> str:
-    """The mesh component an object belongs to, read from its labels: "registry", "agent/<name>", ..."""
-    labels = (obj.get("metadata") or {}).get("labels") or {}
-    component = labels.get(COMPONENT_LABEL, "platform")
-    return f"agent/{labels.get(INSTANCE_LABEL, '?')}" if component == "agent" else component
-
-
-def _manifest(origin: Origin | None, obj: dict) -> Manifest:
-    if origin is not None:
-        return Manifest(origin.layer, origin.component, origin.source_key, obj)
-    component = component_of(obj)
-    if component.startswith("agent/"):
-        instance = component.removeprefix("agent/")
-        return Manifest(Layer.AGENTS, component, f"agents.{instance}", obj)
-    layer, key = _ORIGIN_OF_COMPONENT[component]
-    if component == "platform":
-        key = _PLATFORM_KEYS.get(obj["kind"], key)
-    return Manifest(layer, component, key, obj)

@@ -22,6 +22,15 @@ def ownership_selector(environment: str) -> dict[str, str]:
     return {MANAGED_BY_LABEL: MANAGED_BY, ENVIRONMENT_LABEL: environment}
 
 
+def labelled_component(obj: dict) -> str:
+    """The mesh component a live object's labels name: "registry", "agent/<name>", ...
+
+    For objects read from a cluster, which carry no `Origin`; built objects know theirs."""
+    labels = (obj.get("metadata") or {}).get("labels") or {}
+    component = labels.get(COMPONENT_LABEL, "platform")
+    return f"agent/{labels.get(INSTANCE_LABEL, '?')}" if component == "agent" else component
+
+
 @dataclass(frozen=True)
 class MeshContext:
     """Settings shared by every construct of one environment.

@@ -12,8 +12,8 @@ from meshc.imports.gitrepository.io.fluxcd.toolkit.source import (
     GitRepositorySpecSecretRef,
 )
 from meshc.imports.kustomization.io.fluxcd.toolkit import kustomize
-from meshc.origin import Layer
-from meshc.runtime import Construct
+from meshc.origin import Layer, Origin
+from meshc.runtime import Construct, MeshChart
 
 
 class Delivery(Construct):
@@ -33,7 +33,8 @@ class Delivery(Construct):
         super().__init__(scope, id)
         source = f"meshc-{environment}"
         root = gitops.path or f"./dist/{environment}"
-        GitRepository(
+        chart = MeshChart.of(scope)
+        repository = GitRepository(
             self,
             "GitRepository",
             metadata={"name": source, "namespace": flux.namespace, "labels": labels},
@@ -44,8 +45,9 @@ class Delivery(Construct):
                 secret_ref=GitRepositorySpecSecretRef(name=gitops.secret_ref) if gitops.secret_ref else None,
             ),
         )
+        chart.add_typed(repository, Origin.delivery())
         for layer, needs in layer_dependencies(layers).items():
-            kustomize.Kustomization(
+            kustomization = kustomize.Kustomization(
                 self,
                 f"Kustomization-{layer}",
                 metadata={"name": f"{source}-{layer}", "namespace": flux.namespace, "labels": labels},
@@ -61,3 +63,4 @@ class Delivery(Construct):
                     depends_on=[kustomize.KustomizationSpecDependsOn(name=f"{source}-{n}") for n in needs] or None,
                 ),
             )
+            chart.add_typed(kustomization, Origin.delivery())

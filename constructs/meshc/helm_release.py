@@ -22,7 +22,8 @@ from meshc.imports.ocirepository.io.fluxcd.toolkit.source import (
     OciRepositorySpec,
     OciRepositorySpecRef,
 )
-from meshc.runtime import Construct
+from meshc.origin import Origin
+from meshc.runtime import Construct, MeshChart
 
 
 def persistence_values(
@@ -55,13 +56,14 @@ class ChartSources(Construct):
         self.labels = labels
         self.interval = interval
         self.created: set[tuple[str, str]] = set()  # (kind, chart) of the sources made so far
+        self._chart = MeshChart.of(scope)
 
     def chart_of(self, source: model.ChartSource) -> dict:
         """The HelmRelease `chart`/`chartRef` settings for `source`, creating its source object on first use."""
         metadata = {"name": source.chart, "namespace": self.namespace, "labels": self.labels}
         if source.url.startswith("oci://"):
             if ("oci", source.chart) not in self.created:
-                OciRepository(
+                oci_repository = OciRepository(
                     self,
                     f"OCIRepository-{source.chart}",
                     metadata=metadata,
@@ -71,6 +73,7 @@ class ChartSources(Construct):
                         interval=self.interval,
                     ),
                 )
+                self._chart.add_typed(oci_repository, Origin.platform())
                 self.created.add(("oci", source.chart))
             return {
                 "chart_ref": helm.HelmReleaseSpecChartRef(
@@ -78,12 +81,13 @@ class ChartSources(Construct):
                 )
             }
         if ("helm", source.chart) not in self.created:
-            HelmRepository(
+            helm_repository = HelmRepository(
                 self,
                 f"HelmRepository-{source.chart}",
                 metadata=metadata,
                 spec=HelmRepositorySpec(url=source.url, interval=self.interval),
             )
+            self._chart.add_typed(helm_repository, Origin.platform())
             self.created.add(("helm", source.chart))
         return {
             "chart": helm.HelmReleaseSpecChart(
@@ -106,6 +110,7 @@ class ChartRelease(Construct):
     release: the Helm release name (also the HelmRelease's name).
     values: chart values; must hold no secret.
     secret_values: values read from Secrets at install time. Default: none.
+    origin: where the release comes from (its component and environment key).
     depends_on: names of HelmReleases in the same namespace to wait for. Default: none.
     """
 
@@ -121,13 +126,14 @@ class ChartRelease(Construct):
         sources: ChartSources,
         flux: model.Flux,
         values: dict,
+        origin: Origin,
         secret_values: tuple[SecretValue, ...] = (),
         depends_on: tuple[str, ...] = (),
     ):
         super().__init__(scope, id)
         self.release = release
         remediation = {"retries": flux.retries}
-        helm.HelmRelease(
+        helm_release = helm.HelmRelease(
             self,
             "HelmRelease",
             metadata={"name": release, "namespace": namespace, "labels": labels},
@@ -161,3 +167,4 @@ class ChartRelease(Construct):
                 depends_on=[helm.HelmReleaseSpecDependsOn(name=name) for name in sorted(depends_on)] or None,
             ),
         )
+        MeshChart.of(scope).add_typed(helm_release, origin)

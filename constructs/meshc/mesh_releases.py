@@ -30,6 +30,7 @@ from meshc.mesh_env import (
     registry_database_env,
     user_env,
 )
+from meshc.origin import Origin
 from meshc.naming import AGENT_CHART, REGISTRY_CHART, component_names
 from meshc.registry import RegistryEndpoint, registry_endpoint
 from meshc.runtime import Construct
@@ -151,6 +152,7 @@ class RegistryRelease(Construct):
             sources=sources,
             flux=flux,
             values=values,
+            origin=Origin.registry(),
             depends_on=(postgres_release,) if postgres_release else (),
         )
 
@@ -225,5 +227,6 @@ class AgentRelease(Construct):
             sources=sources,
             flux=flux,
             values=values,
+            origin=Origin.agent(name),
             depends_on=depends_on,
         )

@@ -23,7 +23,8 @@ from meshc.imports.servicemonitor.com.coreos.monitoring import (
     ServiceMonitorSpecSelector,
 )
 from meshc.naming import AGENT_CHART
-from meshc.runtime import Construct, k8s
+from meshc.origin import Origin
+from meshc.runtime import Construct, MeshChart, k8s
 
 # The Prometheus server's container port (its Service maps port 80 to it).
 PROMETHEUS_PORT = 9090
@@ -47,7 +48,7 @@ class AgentServiceMonitor(Construct):
 
     def __init__(self, scope: Construct, id: str, *, namespace: str, labels: dict[str, str], operator: model.PrometheusOperator):
         super().__init__(scope, id)
-        ServiceMonitor(
+        monitor = ServiceMonitor(
             self,
             "ServiceMonitor",
             metadata={"name": "mcp-mesh-agents", "namespace": namespace, "labels": {**labels, **operator.service_monitor_labels}},
@@ -56,6 +57,7 @@ class AgentServiceMonitor(Construct):
                 endpoints=[ServiceMonitorSpecEndpoints(port=AGENT_PORT_NAME, path=METRICS_PATH, interval="30s")],
             ),
         )
+        MeshChart.of(scope).add_typed(monitor, Origin.monitoring())
 
 
 class Monitoring(Construct):
@@ -73,74 +75,76 @@ class Monitoring(Construct):
         flux: model.Flux,
     ):
         super().__init__(scope, id)
-        common = {"namespace": namespace, "labels": labels, "sources": sources, "flux": flux}
-        prometheus = spec.prometheus
-        if prometheus.enabled:
-            ChartRelease(
-                self,
-                "Prometheus",
-                release=prometheus.release,
-                chart=prometheus.chart,
-                values={
-                    # The mesh needs the server only. The chart's other parts are cluster-wide
-                    # (a node-exporter DaemonSet on host port 9100, kube-state-metrics) and would
-                    # collide with any monitoring the cluster already runs.
-                    "alertmanager": {"enabled": False},
-                    "kube-state-metrics": {"enabled": False},
-                    "prometheus-node-exporter": {"enabled": False},
-                    "prometheus-pushgateway": {"enabled": False},
-                    "server": {
-                        "fullnameOverride": f"{prometheus.release}-server",
-                        "retention": prometheus.retention,
-                        "persistentVolume": persistence_values(prometheus.persistence),
-                    }
-                },
-                **common,
-            )
-        grafana = spec.grafana
-        if grafana.enabled:
-            values = {
-                "fullnameOverride": grafana.release,
-                "persistence": persistence_values(grafana.persistence, storage_class_key="storageClassName"),
-            }
-            if prometheus.enabled:
-                values.update(self._dashboard(namespace, labels))
-                values["datasources"] = {
-                    "datasources.yaml": {
-                        "apiVersion": 1,
-                        "datasources": [
-                            {
-                                "name": "Prometheus",
-                                "type": "prometheus",
-                                "access": "proxy",
-                                "isDefault": True,
-                                "url": f"http://{prometheus.release}-server.{namespace}.svc",
-                            }
-                        ],
-                    }
-                }
-            ChartRelease(
-                self,
-                "Grafana",
-                release=grafana.release,
-                chart=grafana.chart,
-                values=values,
-                secret_values=(
-                    SecretValue(grafana.admin_secret, GRAFANA_ADMIN_USER_KEY, "adminUser"),
-                    SecretValue(grafana.admin_secret, GRAFANA_ADMIN_PASSWORD_KEY, "adminPassword"),
-                ),
-                depends_on=(prometheus.release,) if prometheus.enabled else (),
-                **common,
-            )
+        self.namespace = namespace
+        self.labels = labels
+        self._release_settings = {"namespace": namespace, "labels": labels, "sources": sources, "flux": flux,
+                                  "origin": Origin.monitoring()}
+        if spec.prometheus.enabled:
+            self._add_prometheus(spec.prometheus)
+        if spec.grafana.enabled:
+            self._add_grafana(spec.grafana, spec.prometheus)
 
-    def _dashboard(self, namespace: str, labels: dict[str, str]) -> dict:
+    def _add_prometheus(self, prometheus: model.Prometheus) -> None:
+        ChartRelease(
+            self,
+            "Prometheus",
+            release=prometheus.release,
+            chart=prometheus.chart,
+            values={
+                # The mesh needs the server only. The chart's other parts are cluster-wide
+                # (a node-exporter DaemonSet on host port 9100, kube-state-metrics) and would
+                # collide with any monitoring the cluster already runs.
+                "alertmanager": {"enabled": False},
+                "kube-state-metrics": {"enabled": False},
+                "prometheus-node-exporter": {"enabled": False},
+                "prometheus-pushgateway": {"enabled": False},
+                "server": {
+                    "fullnameOverride": f"{prometheus.release}-server",
+                    "retention": prometheus.retention,
+                    "persistentVolume": persistence_values(prometheus.persistence),
+                }
+            },
+            **self._release_settings,
+        )
+
+    def _add_grafana(self, grafana: model.Grafana, prometheus: model.Prometheus) -> None:
+        values = {
+            "fullnameOverride": grafana.release,
+            "persistence": persistence_values(grafana.persistence, storage_class_key="storageClassName"),
+        }
+        if prometheus.enabled:
+            values.update(self._dashboard())
+            datasource = {
+                "name": "Prometheus",
+                "type": "prometheus",
+                "access": "proxy",
+                "isDefault": True,
+                "url": f"http://{prometheus.release}-server.{self.namespace}.svc",
+            }
+            values["datasources"] = {"datasources.yaml": {"apiVersion": 1, "datasources": [datasource]}}
+        ChartRelease(
+            self,
+            "Grafana",
+            release=grafana.release,
+            chart=grafana.chart,
+            values=values,
+            secret_values=(
+                SecretValue(grafana.admin_secret, GRAFANA_ADMIN_USER_KEY, "adminUser"),
+                SecretValue(grafana.admin_secret, GRAFANA_ADMIN_PASSWORD_KEY, "adminPassword"),
+            ),
+            depends_on=(prometheus.release,) if prometheus.enabled else (),
+            **self._release_settings,
+        )
+
+    def _dashboard(self) -> dict:
         """The mesh dashboard's ConfigMap, and the Grafana values that mount and provision it."""
-        k8s.KubeConfigMap(
+        config_map = k8s.KubeConfigMap(
             self,
             "Dashboards",
-            metadata=k8s.ObjectMeta(name=DASHBOARDS_CONFIGMAP, namespace=namespace, labels=labels),
-            data={DASHBOARD_FILE: dashboard_json(namespace)},
+            metadata=k8s.ObjectMeta(name=DASHBOARDS_CONFIGMAP, namespace=self.namespace, labels=self.labels),
+            data={DASHBOARD_FILE: dashboard_json(self.namespace)},
         )
+        MeshChart.of(self).add_typed(config_map, Origin.monitoring())
         provider = {
             "name": DASHBOARD_PROVIDER,
             "orgId": 1,

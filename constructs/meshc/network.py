@@ -10,7 +10,8 @@ and TCP.
 from __future__ import annotations
 
 from meshc import model
-from meshc.runtime import Construct, int_or_string, k8s
+from meshc.origin import Origin
+from meshc.runtime import Construct, MeshChart, int_or_string, k8s
 
 NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
 DNS_NAMESPACE = "kube-system"
@@ -24,9 +25,10 @@ class NamespacePolicies(Construct):
         super().__init__(scope, id)
         self.namespace = namespace
         self.labels = labels
+        self._chart = MeshChart.of(scope)
 
     def _policy(self, name: str, *, pods: dict[str, str], ingress=None, egress=None, types: list[str]) -> None:
-        k8s.KubeNetworkPolicy(
+        policy = k8s.KubeNetworkPolicy(
             self,
             name,
             metadata=k8s.ObjectMeta(name=name, namespace=self.namespace, labels=self.labels),
@@ -37,6 +39,7 @@ class NamespacePolicies(Construct):
                 egress=egress,
             ),
         )
+        self._chart.add_typed(policy, Origin.platform("networkPolicies"))
 
     def isolate(self) -> None:
         """Deny all ingress and egress for every pod unless another policy allows it."""

@@ -16,11 +16,11 @@ from meshc.mesh_releases import AgentRelease, RegistryRelease
 from meshc.monitoring import PROMETHEUS_PORT, AgentServiceMonitor, Monitoring, scrape_annotations
 from meshc.naming import AGENT_CHART, REGISTRY_CHART
 from meshc.network import NamespacePolicies
-from meshc.origin import Layer
+from meshc.origin import Layer, Origin
 from meshc.postgresql import POSTGRES_PORT, PostgresqlRelease
 from meshc.quota import NamespaceQuota
 from meshc.registry import Registry, RegistryEndpoint
-from meshc.runtime import Construct, k8s
+from meshc.runtime import Construct, MeshChart, k8s
 
 PLATFORM_NAME = "mcp-mesh-platform"
 
@@ -50,7 +50,8 @@ class Platform(Construct):
         self.layers: set[Layer] = set()
 
         if settings.create_namespace:
-            k8s.KubeNamespace(self, "Namespace", metadata=k8s.ObjectMeta(name=settings.namespace, labels=self.labels))
+            namespace = k8s.KubeNamespace(self, "Namespace", metadata=k8s.ObjectMeta(name=settings.namespace, labels=self.labels))
+            MeshChart.of(scope).add_typed(namespace, Origin.platform())
             self.layers.add(Layer.PLATFORM)
         if spec.resource_quota.enabled:
             NamespaceQuota(self, "Quota", namespace=settings.namespace, labels=self.labels, hard=spec.resource_quota.hard)
@@ -164,7 +165,7 @@ class Platform(Construct):
                 labels=self._labels("mcp-mesh-monitoring", self.context.namespace, "monitoring"),
                 operator=monitoring.prometheus_operator,
             )
-            self.layers.add("monitoring")
+            self.layers.add(Layer.MONITORING)
 
     def _allow_scraping(self, policies: NamespacePolicies, settings: model.NetworkPolicies) -> None:
         """Exactly Prometheus may reach the agents' metrics port; meshc's Prometheus may reach the API server."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from meshc import model
 from meshc.helm_release import ChartRelease, ChartSources, SecretValue, persistence_values
 from meshc.mesh_env import PostgresConnection
+from meshc.origin import Origin
 from meshc.runtime import Construct
 
 POSTGRES_PORT = 5432
@@ -50,6 +51,7 @@ class PostgresqlRelease(Construct):
             chart=spec.chart,
             sources=sources,
             flux=flux,
+            origin=Origin.database(),
             values={
                 # The Service is named after the release, whatever the chart's naming rules.
                 "fullnameOverride": spec.release,

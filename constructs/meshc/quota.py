@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from meshc.runtime import Construct, k8s, quantity
+from meshc.origin import Origin
+from meshc.runtime import Construct, MeshChart, k8s, quantity
 
 
 class NamespaceQuota(Construct):
@@ -15,9 +16,10 @@ class NamespaceQuota(Construct):
 
     def __init__(self, scope: Construct, id: str, *, namespace: str, labels: dict[str, str], hard: dict[str, str]):
         super().__init__(scope, id)
-        k8s.KubeResourceQuota(
+        quota = k8s.KubeResourceQuota(
             self,
             "ResourceQuota",
             metadata=k8s.ObjectMeta(name=self.NAME, namespace=namespace, labels=labels),
             spec=k8s.ResourceQuotaSpec(hard={key: quantity(value) for key, value in sorted(hard.items())}),
         )
+        MeshChart.of(scope).add_typed(quota, Origin.platform("resourceQuota"))

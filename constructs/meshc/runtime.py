@@ -7,7 +7,9 @@ a platform repeats the same few values thousands of times.
 the typed cdk8s objects it holds objects its constructs built as plain,
 already resolved data: a typed binding costs a jsii round trip and its
 Python-side type checks per object, which for the mesh's thousands of
-workload objects was most of a synth. Its `to_json()` returns both.
+workload objects was most of a synth. Every object, typed or plain, is handed
+to it together with its `Origin`; `origins()` returns each resolved object
+with the origin its construct gave it.
 """
 
 from __future__ import annotations
@@ -35,15 +37,15 @@ def int_or_string(value: int | str) -> k8s.IntOrString:
 
 
 class MeshChart(cdk8s.Chart):
-    """A cdk8s Chart that also takes objects built as plain data (`add_plain`).
+    """A cdk8s Chart whose constructs hand it every object with its origin.
 
-    `to_json()` is cdk8s's own synthesis of the typed objects, followed by the
-    plain objects in the order they were added; `origins()` pairs each object
-    of `to_json()` with the origin its construct gave it (None for a typed one).
+    Typed objects are created as usual and registered with `add_typed`; objects
+    built as plain data are given with `add_plain`. `origins()` resolves both.
     """
 
     def __init__(self, scope: Construct, id: str, **options: Any):
         super().__init__(scope, id, **options)
+        self._typed: list[tuple[Origin, cdk8s.ApiObject]] = []
         self._plain: list[tuple[Origin, dict]] = []
 
     @staticmethod
@@ -54,19 +56,24 @@ class MeshChart(cdk8s.Chart):
         if chart is None:
             chart = cdk8s.Chart.of(scope)
             if not isinstance(chart, MeshChart):
-                raise TypeError(f"{type(scope).__name__} holds plain objects: put it in a meshc.runtime.MeshChart")
+                raise TypeError(f"{type(scope).__name__} holds meshc objects: put it in a meshc.runtime.MeshChart")
             scope._mesh_chart = chart
         return chart
+
+    def add_typed(self, api_object: cdk8s.ApiObject, origin: Origin) -> None:
+        """Register a typed object its construct has just created, with where it comes from."""
+        self._typed.append((origin, api_object))
 
     def add_plain(self, obj: dict, origin: Origin) -> None:
         """Add one Kubernetes object, resolved as cdk8s would (None values dropped, nothing shared)."""
         self._plain.append((origin, resolved(obj)))
 
     def to_json(self) -> list[Any]:
-        return [*super().to_json(), *(obj for _, obj in self._plain)]
+        return [obj for _, obj in self.origins()]
 
-    def origins(self) -> list[tuple[Origin | None, dict]]:
-        return [*((None, obj) for obj in super().to_json()), *self._plain]
+    def origins(self) -> list[tuple[Origin, dict]]:
+        """Every object, resolved, with its origin: the typed ones in the order they were registered, then the plain."""
+        return [*((origin, api_object.to_json()) for origin, api_object in self._typed), *self._plain]
 
 
 def resolved(value: Any) -> Any:

@@ -87,9 +87,23 @@ def scope_of(objects: list[tuple[str, str, dict]], model=None, name: str = "test
     from meshc.model import Environment
 
     environment = LoadedEnvironment(name, f"environments/{name}.yaml", model or Environment(), SourceMap())
-    layer = {"registry": "registry", "platform": "platform"}
-    manifests = tuple(Manifest(layer.get(c, "agents"), c, key, obj) for c, key, obj in objects)
+    manifests = tuple(Manifest(origin_of(component, key), obj) for component, key, obj in objects)
     return Scope(BuiltEnvironment(environment, manifests))
+
+
+def origin_of(component: str, key: str):
+    """The origin meshc's constructs give an object of `component` made from environment key `key`."""
+    from meshc.origin import Origin
+
+    if component.startswith("agent/"):
+        origin = Origin.agent(component.removeprefix("agent/"))
+    elif component == "platform":
+        origin = Origin.platform(key)
+    else:
+        origin = {"registry": Origin.registry, "database": Origin.database, "monitoring": Origin.monitoring,
+                  "delivery": Origin.delivery}[component]()
+    assert origin.source_key == key, f"{component} objects come from {origin.source_key}, not {key}"
+    return origin
 
 
 def deployment(name: str, *, namespace: str = "mesh", replicas: int | None = 1, containers=None, init=None,

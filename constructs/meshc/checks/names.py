@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from meshc.build import Manifest
-from meshc.checks.report import Finding, KeyPath, Scope, format_subject, source_path
+from meshc.checks.report import Finding, KeyPath, Scope, dotted, format_subject
 from meshc.checks.schema import split_api_version
+from meshc.origin import Setting
 
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -29,23 +30,23 @@ VERSION_LABEL = "app.kubernetes.io/version"
 def check(scope: Scope) -> list[Finding]:
     findings: list[Finding] = []
     seen: dict[tuple, Manifest] = {}
-    clashes: dict[tuple[str, str], list[Manifest]] = {}
+    clashes: dict[tuple[KeyPath, KeyPath], list[Manifest]] = {}
     for manifest in scope.built.manifests:
         findings += _name(scope, manifest)
         findings += _labels(scope, manifest)
         group = split_api_version(manifest.obj.get("apiVersion", ""))[0]
         identity = (group, manifest.kind, manifest.namespace, manifest.name)
         if identity in seen:
-            clashes.setdefault((manifest.source_key, seen[identity].source_key), []).append(manifest)
+            clashes.setdefault((manifest.origin.key, seen[identity].origin.key), []).append(manifest)
         else:
             seen[identity] = manifest
     for (key, other), duplicates in sorted(clashes.items()):
         subjects = ", ".join(format_subject(m.obj) for m in duplicates)
         verb = "is" if len(duplicates) == 1 else "are"
         findings.append(scope.finding(
-            "error", "names.duplicate", duplicates[0].component, source_path(key),
-            f"{subjects} {verb} also written by {other or 'another component'}; applying both, one replaces the other",
-            f"rename {key or 'this component'} or {other or 'the other component'}",
+            "error", "names.duplicate", duplicates[0].component, key,
+            f"{subjects} {verb} also written by {dotted(other) or 'another component'}; applying both, one replaces the other",
+            f"rename {dotted(key) or 'this component'} or {dotted(other) or 'the other component'}",
         ))
     return findings
 
@@ -57,7 +58,7 @@ def _name(scope: Scope, manifest: Manifest) -> list[Finding]:
     findings = []
     if not (isinstance(name, str) and pattern.match(name) and len(name) <= limit):
         findings.append(scope.finding(
-            "error", "names.invalid", manifest.component, source_path(manifest.source_key),
+            "error", "names.invalid", manifest.component, manifest.origin.key,
             f"{format_subject(manifest.obj)}: {name!r} is not {what} ({rule}; at most {limit} characters)",
             f"rename {manifest.source_key or 'the component'} so that its {manifest.kind} name is {what}",
         ))
@@ -85,10 +86,10 @@ def _labels(scope: Scope, manifest: Manifest) -> list[Finding]:
                 )
     findings = []
     for key, message in sorted(problems.items()):
-        where: KeyPath = source_path(manifest.source_key)
+        where = manifest.origin.key
         fix = f"change the setting under {manifest.source_key or 'the component'} that produces this label"
-        if key == VERSION_LABEL and (manifest.component == "registry" or manifest.component.startswith("agent/")):
-            where = (*where, "image", "tag")
+        if key == VERSION_LABEL and manifest.origin.sets(Setting.IMAGE_TAG):
+            where = manifest.origin.key_of(Setting.IMAGE_TAG)
             fix = "use an image tag that is also a valid label value (no '+', ':' or '@'; at most 63 characters)"
         findings.append(scope.finding(
             "error", "names.label-invalid", manifest.component, where, f"{format_subject(manifest.obj)}: {message}", fix

@@ -11,7 +11,8 @@ import math
 from dataclasses import dataclass
 
 from meshc.build import Manifest
-from meshc.checks.report import KeyPath, source_path
+from meshc.checks.report import KeyPath
+from meshc.origin import Setting
 
 POD_TEMPLATE_KINDS = ("Deployment", "StatefulSet", "ReplicaSet")
 DEFAULT_MAX_SURGE = "25%"
@@ -43,14 +44,17 @@ class Workload:
 
     @property
     def key(self) -> KeyPath:
-        return source_path(self.manifest.source_key)
+        return self.manifest.origin.key
+
+    def key_of(self, setting: Setting) -> KeyPath:
+        return self.manifest.origin.key_of(setting)
 
     @property
     def replicas_key(self) -> KeyPath:
         """The environment key that sets the worst-case replica count."""
         if self.autoscaler is not None:
-            return (*source_path(self.autoscaler.source_key), "autoscaling", "maxReplicas")
-        return (*self.key, "replicas")
+            return (*self.autoscaler.origin.key_of(Setting.AUTOSCALING), "maxReplicas")
+        return self.key_of(Setting.REPLICAS)
 
     def containers(self, *, init: bool = True) -> list[dict]:
         regular = list(self.pod_spec.get("containers") or [])

@@ -20,8 +20,9 @@ from decimal import Decimal
 from meshc.build import Manifest
 from meshc.checks.pods import MESH_COMPONENTS, Workload, workloads
 from meshc.quantities import QuantityError, format_quantity, parse_quantity
-from meshc.checks.report import Finding, KeyPath, Scope, dotted, format_subject, source_path
+from meshc.checks.report import Finding, KeyPath, Scope, dotted, format_subject
 from meshc.checks.schema import split_api_version
+from meshc.origin import Setting
 
 TOP_CONTRIBUTORS = 3
 COMPUTE = ("cpu", "memory", "ephemeral-storage")
@@ -58,7 +59,7 @@ def check(scope: Scope) -> list[Finding]:
         local = [w for w in loads if w.namespace == quota.namespace]
         objects = [m for m in manifests if m.namespace == quota.namespace]
         findings += _unaccounted(scope, quota, manifests)
-        quota_key = (*source_path(quota.source_key), "hard")
+        quota_key = quota.origin.key_of(Setting.QUOTA_HARD)
         blamed: dict[tuple[str, KeyPath], list[str]] = {}
         for resource, hard in sorted((spec.get("hard") or {}).items()):
             demand = _demand(resource, local, objects)
@@ -138,10 +139,10 @@ def _unaccounted(scope: Scope, quota: Manifest, manifests: tuple[Manifest, ...])
         if ((m.obj.get("spec") or {}).get("targetNamespace") or m.namespace) != quota.namespace:
             continue
         findings.append(scope.finding(
-            "warning", "quota.unaccounted", m.component, source_path(m.source_key),
+            "warning", "quota.unaccounted", m.component, m.origin.key,
             f"the pods of {format_subject(m.obj)} count against ResourceQuota {quota.name} but are not in the "
             "quota proof: meshc does not render the chart",
-            f"leave headroom in {dotted((*source_path(quota.source_key), 'hard'))} for this release, and make "
+            f"leave headroom in {dotted(quota.origin.key_of(Setting.QUOTA_HARD))} for this release, and make "
             "sure its chart sets requests and limits for every resource the quota limits, or Kubernetes "
             "rejects its pods",
         ))
@@ -186,12 +187,13 @@ def _compute_demand(kind: str, name: str, local: list[Workload]) -> tuple[list[C
 def _missing_item(workload: Workload, container: str, kind: str, name: str) -> Missing:
     if container in workload.fixed_by_chart:
         quota = f"{kind}.{name}"
+        render = workload.key_of(Setting.RENDER)
         return Missing(
-            workload, container, (*workload.key, "render"),
+            workload, container, render,
             f"the chart offers no key for the resources of {container}: render {dotted(workload.key)} as manifests "
-            f"({dotted((*workload.key, 'render'))}: manifests), or take {quota} out of resourceQuota.hard",
+            f"({dotted(render)}: manifests), or take {quota} out of resourceQuota.hard",
         )
-    key = (*workload.key, "resources", kind, name)
+    key = (*workload.key_of(Setting.RESOURCES), kind, name)
     return Missing(workload, container, key, f"set {dotted(key)}")
 
 
@@ -239,8 +241,8 @@ def plural(kind: str) -> str:
 
 
 def _counted_objects(resource: str, local: list[Workload], objects: list[Manifest]) -> list[Contribution] | None:
-    def each(manifests, field: tuple = ()) -> list[Contribution]:
-        return [Contribution(m.component, (*source_path(m.source_key), *field), Decimal(1), f"{m.kind} {m.name}") for m in manifests]
+    def each(manifests, key_of=lambda origin: origin.key) -> list[Contribution]:
+        return [Contribution(m.component, key_of(m.origin), Decimal(1), f"{m.kind} {m.name}") for m in manifests]
 
     services = [m for m in objects if m.kind == "Service"]
     claims = [m for m in objects if m.kind == "PersistentVolumeClaim"]
@@ -250,15 +252,15 @@ def _counted_objects(resource: str, local: list[Workload], objects: list[Manifes
         return each([m for m in services if (m.obj.get("spec") or {}).get("type") == "LoadBalancer"])
     if resource == "services.nodeports":
         return [
-            Contribution(m.component, source_path(m.source_key), Decimal(len((m.obj.get("spec") or {}).get("ports") or [])), f"Service {m.name}")
+            Contribution(m.component, m.origin.key, Decimal(len((m.obj.get("spec") or {}).get("ports") or [])), f"Service {m.name}")
             for m in services
             if (m.obj.get("spec") or {}).get("type") in ("NodePort", "LoadBalancer")
         ]
     if resource in ("persistentvolumeclaims", "count/persistentvolumeclaims"):
-        return each(claims, ("persistence", "enabled")) + _template_claims(local, count=True)
+        return each(claims, lambda origin: (*origin.key_of(Setting.PERSISTENCE), "enabled")) + _template_claims(local, count=True)
     if resource == "requests.storage":
         return [
-            Contribution(m.component, (*source_path(m.source_key), "persistence", "size"), _storage(m.obj.get("spec") or {}), f"PersistentVolumeClaim {m.name}")
+            Contribution(m.component, (*m.origin.key_of(Setting.PERSISTENCE), "size"), _storage(m.obj.get("spec") or {}), f"PersistentVolumeClaim {m.name}")
             for m in claims
         ] + _template_claims(local, count=False)
     if resource in ("configmaps", "count/configmaps"):
@@ -297,7 +299,7 @@ def _secrets(local: list[Workload], objects: list[Manifest]) -> list[Contributio
     names: dict[str, Contribution] = {}
     for m in objects:
         if m.kind == "Secret":
-            names.setdefault(m.name, Contribution(m.component, source_path(m.source_key), Decimal(1), f"Secret {m.name}"))
+            names.setdefault(m.name, Contribution(m.component, m.origin.key, Decimal(1), f"Secret {m.name}"))
     for workload in local:
         for name in sorted(_referenced_secrets(workload.pod_spec)):
             names.setdefault(name, Contribution(workload.manifest.component, workload.key, Decimal(1), f"Secret {name} (referenced)"))

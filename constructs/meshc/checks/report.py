@@ -65,11 +65,6 @@ def format_subject(obj: dict) -> str:
     return format_object_subject(obj.get("kind", "?"), metadata.get("namespace"), metadata.get("name", "?"))
 
 
-def source_path(source_key: str) -> KeyPath:
-    """`Manifest.source_key` ("agents.weather-agent") as a key path tuple."""
-    return tuple(source_key.split(".")) if source_key else ()
-
-
 @dataclass(frozen=True)
 class Scope:
     """One environment under check: makes findings that point into its files."""

@@ -21,7 +21,7 @@ from referencing import Registry, Resource
 
 from meshc.build import Manifest
 from meshc.checks.crds import CrdCatalog, CrdVersion
-from meshc.checks.report import Finding, Scope, format_subject, source_path
+from meshc.checks.report import Finding, Scope, format_subject
 from meshc.checks.shapes import ShapeValidator, enum_strings
 
 MAX_MESSAGE = 240
@@ -140,4 +140,4 @@ def _errors(scope: Scope, manifest: Manifest, validator, against: str) -> list[F
 
 
 def _finding(scope: Scope, manifest: Manifest, check_id: str, message: str, fix: str, *, severity="error") -> Finding:
-    return scope.finding(severity, check_id, manifest.component, source_path(manifest.source_key), message, fix)
+    return scope.finding(severity, check_id, manifest.component, manifest.origin.key, message, fix)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from meshc import model
 from meshc.checks.pods import workloads
-from meshc.checks.report import Finding, Scope, dotted, format_subject, source_path
+from meshc.checks.report import Finding, Scope, dotted, format_subject
+from meshc.origin import Origin, Setting
 from meshc.secret_names import is_literal_secret
 
 ALLOW_HINT = "or set validation.allowLiteralSecrets: true in a development environment"
@@ -24,26 +25,26 @@ def _env_entries(scope: Scope):
             continue  # its env is read from the HelmRelease values below
         for container in workload.containers():
             for entry in container.get("env") or []:
-                yield workload.manifest, workload.key, entry
+                yield workload.manifest, entry
     for manifest in scope.built.manifests:
         if manifest.kind == "HelmRelease" and manifest.component.startswith("agent/"):
             for entry in ((manifest.obj.get("spec") or {}).get("values") or {}).get("env") or []:
-                yield manifest, source_path(manifest.source_key), entry
+                yield manifest, entry
 
 
 def check(scope: Scope) -> list[Finding]:
     findings = _logged_database_url(scope)
     if scope.model.validation.allow_literal_secrets:
         return findings
-    for manifest, key, entry in _env_entries(scope):
+    for manifest, entry in _env_entries(scope):
         name, value = entry.get("name", ""), entry.get("value")
         if not is_literal_secret(name, value):
             continue
         findings.append(scope.finding(
-            "error", "secrets.literal", manifest.component, (*key, "env", name),
+            "error", "secrets.literal", manifest.component, (*manifest.origin.key_of(Setting.ENV), name),
             f"{name} looks like a secret but has a literal value, which would be committed in plain text "
             f"({format_subject(manifest.obj)})",
-            _secret_hint(manifest.component, key, name),
+            _secret_hint(manifest.origin, name),
         ))
     for manifest in scope.built.manifests:
         if manifest.kind != "ConfigMap":
@@ -51,7 +52,7 @@ def check(scope: Scope) -> list[Finding]:
         for name, value in sorted((manifest.obj.get("data") or {}).items()):
             if is_literal_secret(name, value):
                 findings.append(scope.finding(
-                    "error", "secrets.literal", manifest.component, source_path(manifest.source_key),
+                    "error", "secrets.literal", manifest.component, manifest.origin.key,
                     f"{format_subject(manifest.obj)} holds {name}, which looks like a secret, in plain text",
                     f"keep the value in a Secret and reference it, {ALLOW_HINT}",
                 ))
@@ -74,9 +75,9 @@ def _logged_database_url(scope: Scope) -> list[Finding]:
     )]
 
 
-def _secret_hint(component: str, key: tuple, name: str) -> str:
-    # Agents read single Secret keys through secretEnv; the registry only reads whole Secrets (envFrom).
-    if component == "registry":
-        return (f"keep the value in a Secret and read it with {dotted((*key, 'envFrom'))}: [{{secret: <name>}}] "
-                f"(the Secret's key named {name}), {ALLOW_HINT}")
-    return f"move it to {dotted((*key, 'secretEnv', name))}: {{secret: <name>, key: <key>}} and keep the value in a Secret, {ALLOW_HINT}"
+def _secret_hint(origin: Origin, name: str) -> str:
+    if origin.sets(Setting.SECRET_ENV):
+        return (f"move it to {dotted((*origin.key_of(Setting.SECRET_ENV), name))}: {{secret: <name>, key: <key>}} "
+                f"and keep the value in a Secret, {ALLOW_HINT}")
+    return (f"keep the value in a Secret and read it with {dotted(origin.key_of(Setting.ENV_FROM))}: [{{secret: <name>}}] "
+            f"(the Secret's key named {name}), {ALLOW_HINT}")

@@ -16,21 +16,12 @@ from collections.abc import Iterable
 from meshc.build import Manifest
 from meshc.checks.pods import Workload, autoscalers, workloads
 from meshc.quantities import QuantityError, format_quantity, parse_quantity
-from meshc.checks.report import Finding, KeyPath, Scope, dotted, format_subject, source_path
+from meshc.checks.report import Finding, KeyPath, Scope, dotted, format_subject
+from meshc.origin import Setting
 
 ADVERTISED_PORT = "MCP_MESH_HTTP_PORT"
 ADVERTISED_HOST = "MCP_MESH_HTTP_HOST"
 POSTGRES_SCHEMES = ("postgres://", "postgresql://")
-
-
-def port_key(manifest: Manifest) -> KeyPath:
-    """The environment key that sets a component's port."""
-    key = source_path(manifest.source_key)
-    if manifest.component == "registry":
-        return (*key, "service", "port")
-    if manifest.component.startswith("agent/"):
-        return (*key, "http", "port")
-    return key
 
 
 def check(scope: Scope) -> list[Finding]:
@@ -63,13 +54,13 @@ def _requests_within_limits(scope: Scope, workload: Workload) -> list[Finding]:
             except QuantityError:
                 continue  # the schema check reports it
             if request > limit:
-                key = (*workload.key, "resources", "requests", name)
+                key = (*workload.key_of(Setting.RESOURCES), "requests", name)
                 findings.append(scope.finding(
                     "error", "workload.requests-exceed-limits", workload.manifest.component, key,
                     f"requests {format_quantity(request, name)} {name} but its limit is {format_quantity(limit, name)} "
                     f"(container {container.get('name')}); Kubernetes rejects the pod",
                     f"lower {dotted(key)} to at most {format_quantity(limit, name)}, "
-                    f"or raise {dotted((*workload.key, 'resources', 'limits', name))}",
+                    f"or raise {dotted((*workload.key_of(Setting.RESOURCES), 'limits', name))}",
                 ))
     return findings
 
@@ -94,7 +85,7 @@ def _probes(scope: Scope, workload: Workload) -> list[Finding]:
             if port is None or port in (named if isinstance(port, str) else numbers):
                 continue
             findings.append(scope.finding(
-                "error", "workload.probe-port", workload.manifest.component, port_key(workload.manifest),
+                "error", "workload.probe-port", workload.manifest.component, workload.key_of(Setting.PORT),
                 f"the {probe} of container {container.get('name')} uses port {port!r}, which the container does not expose",
                 f"probe one of the container's ports ({', '.join(map(str, sorted(named) or sorted(numbers))) or 'none'})",
             ))
@@ -133,12 +124,12 @@ def _advertised_port(
         value, origin = env.get(ADVERTISED_PORT, (None, ""))
         if value is None:
             continue
-        key = (*workload.key, "env", ADVERTISED_PORT) if origin == "env" else port_key(workload.manifest)
+        key = (*workload.key_of(Setting.ENV), ADVERTISED_PORT) if origin == "env" else workload.key_of(Setting.PORT)
         fix = (
-            f"remove {ADVERTISED_PORT} from {dotted((*workload.key, 'env'))}; meshc sets it from "
-            f"{dotted(port_key(workload.manifest))}"
+            f"remove {ADVERTISED_PORT} from {dotted(workload.key_of(Setting.ENV))}; meshc sets it from "
+            f"{dotted(workload.key_of(Setting.PORT))}"
             if origin == "env"
-            else f"set the port once, in {dotted(port_key(workload.manifest))}"
+            else f"set the port once, in {dotted(workload.key_of(Setting.PORT))}"
         )
         ports = {p.get("containerPort") for p in container.get("ports") or []}
         advertised = int(value) if value.isdigit() else None
@@ -167,18 +158,18 @@ def _autoscalers(scope: Scope, manifests: tuple[Manifest, ...], loads: list[Work
     targets = {(m.namespace, m.kind, m.name) for m in manifests}
     for target, hpa in sorted(autoscalers(manifests).items(), key=lambda item: item[1].name):
         spec = hpa.obj.get("spec") or {}
-        key = source_path(hpa.source_key)
+        key = hpa.origin.key_of(Setting.AUTOSCALING)
         low, high = spec.get("minReplicas", 1), spec.get("maxReplicas", 1)
         if low > high:
             findings.append(scope.finding(
-                "error", "workload.hpa-range", hpa.component, (*key, "autoscaling", "minReplicas"),
+                "error", "workload.hpa-range", hpa.component, (*key, "minReplicas"),
                 f"the autoscaler's minimum ({low}) is above its maximum ({high}); Kubernetes rejects the HPA",
-                f"set {dotted((*key, 'autoscaling', 'minReplicas'))} to at most {high}, "
-                f"or raise {dotted((*key, 'autoscaling', 'maxReplicas'))}",
+                f"set {dotted((*key, 'minReplicas'))} to at most {high}, "
+                f"or raise {dotted((*key, 'maxReplicas'))}",
             ))
         if target not in targets:
             findings.append(scope.finding(
-                "error", "workload.hpa-target", hpa.component, (*key, "autoscaling"),
+                "error", "workload.hpa-target", hpa.component, key,
                 f"{format_subject(hpa.obj)} scales {target[1]}/{target[2]}, which this environment does not have",
                 "point the autoscaler at a workload of the environment (meshc's own components always do: report it)",
             ))
@@ -190,7 +181,7 @@ def _autoscalers(scope: Scope, manifests: tuple[Manifest, ...], loads: list[Work
             resources = container.get("resources") or {}
             if "cpu" in (resources.get("requests") or {}) or "cpu" in (resources.get("limits") or {}):
                 continue
-            key = (*workload.key, "resources", "requests", "cpu")
+            key = (*workload.key_of(Setting.RESOURCES), "requests", "cpu")
             findings.append(scope.finding(
                 "warning", "workload.hpa-no-request", workload.manifest.component, key,
                 f"autoscales on CPU utilization but container {container.get('name')} requests no cpu, "
@@ -233,7 +224,7 @@ def _services(scope: Scope, services: Iterable[Manifest], pods: PodIndex) -> lis
         selected = pods.selected(service.namespace, selector)
         if not selected:
             findings.append(scope.finding(
-                "warning", "workload.service-unmatched", service.component, source_path(service.source_key),
+                "warning", "workload.service-unmatched", service.component, service.origin.key,
                 f"{format_subject(service.obj)} selects no pods of this environment",
                 "make the Service selector match the pod labels of a workload of the environment",
             ))
@@ -248,10 +239,10 @@ def _services(scope: Scope, services: Iterable[Manifest], pods: PodIndex) -> lis
                     continue
                 shown = ", ".join(sorted(str(p) for p in names | numbers)) or "nothing"
                 findings.append(scope.finding(
-                    "error", "workload.port-mismatch", service.component, port_key(service),
+                    "error", "workload.port-mismatch", service.component, service.origin.key_of(Setting.PORT),
                     f"{format_subject(service.obj)} sends port {port.get('port')} to targetPort {target!r}, which "
                     f"{format_subject(workload.manifest.obj)} does not expose (it exposes {shown})",
-                    f"set the Service and container ports from one setting, {dotted(port_key(service))}",
+                    f"set the Service and container ports from one setting, {dotted(service.origin.key_of(Setting.PORT))}",
                 ))
     return findings
 
@@ -266,14 +257,14 @@ def _sqlite(scope: Scope, loads: list[Workload]) -> list[Finding]:
             if url is None or url.startswith(POSTGRES_SCHEMES):
                 continue
             if workload.autoscaler is not None:
-                key, why = (*workload.key, "autoscaling", "enabled"), "is autoscaled"
+                key, why = (*workload.key_of(Setting.AUTOSCALING), "enabled"), "is autoscaled"
             elif workload.replicas > 1:
-                key, why = (*workload.key, "replicas"), f"runs {workload.replicas} replicas"
+                key, why = workload.key_of(Setting.REPLICAS), f"runs {workload.replicas} replicas"
             else:
                 continue
             findings.append(scope.finding(
                 "error", "workload.sqlite-replicas", workload.manifest.component, key,
                 f"the registry uses sqlite ({url}) and {why}; sqlite has one writer, so only one pod may run",
-                f"set {dotted((*workload.key, 'replicas'))} to 1 without autoscaling, or use database.type postgres",
+                f"set {dotted(workload.key_of(Setting.REPLICAS))} to 1 without autoscaling, or use database.type postgres",
             ))
     return findings

@@ -7,7 +7,8 @@ lets `changeset.make_entry` decide the action; `prune_entries` lists what Flux w
 
 from __future__ import annotations
 
-from meshc.build import BuiltEnvironment, component_of
+from meshc.build import BuiltEnvironment
+from meshc.context import labelled_component
 from meshc.diff.changeset import Entry, ObjectRef, make_entry
 from meshc.diff.listkeys import schema_of
 from meshc.diff.normalize import (
@@ -89,7 +90,7 @@ def owned_by(obj: dict, selector: dict[str, str]) -> bool:
 
 
 def prune_entries(live: dict[tuple, dict], desired_keys: set[tuple]) -> list[Entry]:
-    return [make_entry(ObjectRef.of(obj), component_of(obj), strip_bookkeeping(obj), None)
+    return [make_entry(ObjectRef.of(obj), labelled_component(obj), strip_bookkeeping(obj), None)
             for key, obj in sorted(live.items()) if key not in desired_keys]
 
 

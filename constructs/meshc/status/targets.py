@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from meshc import model
-from meshc.build import BuiltEnvironment, component_of
+from meshc.build import BuiltEnvironment
+from meshc.context import labelled_component
 from meshc.origin import component_rank
 from meshc.naming import AGENT_CHART, REGISTRY_CHART, component_names
 from meshc.secret_refs import SecretReference, referenced_secrets
@@ -57,7 +58,7 @@ def targets_of(built: BuiltEnvironment) -> Targets:
         return sorted(o["metadata"]["name"] for o in objects if o["kind"] == kind)
 
     releases = sorted(
-        (_group_of_component(component_of(o)), o["metadata"]["name"]) for o in objects if o["kind"] == "HelmRelease"
+        (_group_of_component(labelled_component(o)), o["metadata"]["name"]) for o in objects if o["kind"] == "HelmRelease"
     )
     umbrella = spec.umbrella_release()
     workloads = []
