@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from meshc.build import Manifest
 from meshc.checks.pods import Workload, autoscalers, workloads
 from meshc.quantities import QuantityError, format_quantity, parse_quantity
-from meshc.checks.report import Finding, KeyPath, Scope, dotted, format_subject
+from meshc.checks.report import Finding, Scope, dotted, format_subject
 from meshc.origin import Setting
 
 ADVERTISED_PORT = "MCP_MESH_HTTP_PORT"
