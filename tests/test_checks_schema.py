@@ -13,6 +13,7 @@ from checks.support import REPO_ROOT, SHARED_CRDS, deployment, scope_of
 from meshc.checks import check, load_crds
 from meshc.checks import schema as schema_check
 from meshc.checks.crds import CrdCatalog
+from meshc.kube_values import supported_kubernetes_versions
 from meshc.model import Environment, Validation
 from meshc.synth import Project, load_and_build
 
@@ -64,7 +65,7 @@ def test_a_kind_the_version_does_not_have_is_an_error():
 
 
 def test_supported_versions_are_the_shipped_ones():
-    versions = schema_check.supported_versions()
+    versions = supported_kubernetes_versions()
     assert versions[0] == "1.25" and "1.33" in versions and versions == sorted(versions, key=lambda v: int(v.split(".")[1]))
 
 

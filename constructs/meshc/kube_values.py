@@ -7,6 +7,7 @@ value they would refuse is an error at its key before anything is written.
 - Counts are int32, as the Kubernetes API declares them (replicas, HPA bounds, minAvailable).
 - CIDRs are written in canonical form, as NetworkPolicy `ipBlock` takes them.
 - Repository paths stay inside the repository.
+- A Kubernetes version is one whose API schemas meshc ships (through kubernetes-validate).
 
 Each message shows the value as the user wrote it.
 """
@@ -119,3 +120,10 @@ ImageTag = Annotated[str, Field(min_length=1), AfterValidator(check_tag)]
 ImageRegistry = Annotated[str, AfterValidator(check_registry)]
 Cidr = Annotated[str, AfterValidator(check_cidr)]
 RepositoryPath = Annotated[str, Field(pattern=r"^\./"), AfterValidator(check_repository_path)]
+
+
+def supported_kubernetes_versions() -> list[str]:
+    """The Kubernetes minor versions kubernetes-validate ships schemas for ("1.25", ...), oldest first."""
+    from kubernetes_validate.utils import all_versions, major_minor  # a second to import; only a validation needs it
+
+    return sorted({major_minor(v) for v in all_versions()}, key=lambda v: tuple(int(p) for p in v.split(".")))

@@ -28,11 +28,6 @@ MAX_MESSAGE = 240
 MAX_ERRORS_PER_OBJECT = 5
 
 
-def supported_versions() -> list[str]:
-    """The Kubernetes minor versions kubernetes-validate ships schemas for ("1.25", ...)."""
-    return sorted({kv.major_minor(v) for v in kv.all_versions()}, key=lambda v: tuple(int(p) for p in v.split(".")))
-
-
 def is_builtin_group(group: str) -> bool:
     """Kubernetes' own API groups: the core group, dotless groups (apps, batch) and *.k8s.io."""
     return group == "" or "." not in group or group.endswith(".k8s.io")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, model_validator
 
-from meshc.kube_values import INT32_MAX, Cidr, RepositoryPath, strict_subnet
+from meshc.kube_values import INT32_MAX, Cidr, RepositoryPath, strict_subnet, supported_kubernetes_versions
 from meshc.model.base import DnsLabel, Duration, FieldRuleError, MeshcModel, Port, Quantity
 from meshc.model.parts import ChartSource, Persistence
 
@@ -248,9 +248,7 @@ class Validation(MeshcModel):
 
     @model_validator(mode="after")
     def _schemas_exist(self) -> Validation:
-        from kubernetes_validate.utils import all_versions, major_minor
-
-        shipped = sorted({major_minor(v) for v in all_versions()}, key=lambda v: int(v.split(".")[1]))
+        shipped = supported_kubernetes_versions()
         if self.kubernetes_version not in shipped:
             raise FieldRuleError(
                 "kubernetesVersion",
