@@ -25,8 +25,18 @@ PROJECT = Project(Path(__file__).resolve().parent)
 
 
 def fail(error: MeshcError) -> None:
-    click.echo(f"error: {error}", err=True)
+    click.echo(f"error: {error.worded(as_typed())}", err=True)
     sys.exit(error.exit_code)
+
+
+def as_typed():
+    """Spell an option the way its user typed it (`live_from` -> `--live-from`), from the running command."""
+    flags = {}
+    context = click.get_current_context(silent=True)
+    while context is not None:
+        flags = {param.name: param.opts[0] for param in context.command.params if param.opts} | flags
+        context = context.parent
+    return lambda option: flags.get(option, option)
 
 
 def report_synth(mirror_to: str | None, environments: tuple[str, ...], crd_dirs: tuple[Path, ...]) -> None:

@@ -141,7 +141,7 @@ def test_no_kubeconfig_outside_a_pod_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.delenv("KUBECONFIG", raising=False)
     monkeypatch.delenv("KUBERNETES_SERVICE_HOST", raising=False)
     monkeypatch.setenv("HOME", str(tmp_path))
-    with pytest.raises(NoClusterConfigError, match="Pass --kubeconfig PATH, or compare offline with --live-from"):
+    with pytest.raises(NoClusterConfigError, match="Pass kubeconfig PATH, or compare offline with live_from"):
         connect(None, None, 2)
 
 

@@ -81,16 +81,23 @@ def test_every_reason_has_a_summary():
 
 
 @pytest.mark.parametrize("error, text", [
-    (NoClusterConfigError("/root/.kube/config"), "no cluster to compare with: no kubeconfig at /root/.kube/config"),
+    (NoClusterConfigError("~/.kube/config"), "no cluster to compare with: no kubeconfig at ~/.kube/config"),
     (KubeconfigError("k.yaml", "qa", "no such context", ["a", "b"]),
      "cannot use kubeconfig k.yaml, context 'qa': no such context (contexts in the file: a, b)"),
     (ClusterUnreachableError("https://x:6443", "Connection refused"),
      "cannot reach the API server at https://x:6443: Connection refused. Nothing was compared"),
     (AuthenticationError("https://x:6443", "prod"),
      "the API server at https://x:6443 rejected the credentials of context 'prod' (401 Unauthorized)"),
-    (LiveFileError("live.yaml", "document 2 is not a mapping"), "--live-from live.yaml: document 2 is not a mapping."),
-    (GitRevisionError("v9", "is not a commit"), "--against-git v9: is not a commit"),
+    (LiveFileError("live.yaml", "document 2 is not a mapping"), "<live_from> live.yaml: document 2 is not a mapping."),
+    (GitRevisionError("v9", "is not a commit"), "<against_git> v9: is not a commit"),
 ])
 def test_stopping_errors_say_what_where_and_exit_2(error, text):
     assert isinstance(error, DiffError) and isinstance(error, MeshcError) and error.exit_code == 2
-    assert str(error).startswith(text)
+    assert error.worded(lambda option: f"<{option}>").startswith(text)
+
+
+def test_an_error_names_the_options_it_is_about_and_the_command_line_spells_them():
+    error = NoClusterConfigError("~/.kube/config")
+    assert str(error).endswith("Pass kubeconfig PATH, or compare offline with live_from FILE, against_env or against_git.")
+    spelled = error.worded(lambda option: "--" + option.replace("_", "-"))
+    assert spelled.endswith("Pass --kubeconfig PATH, or compare offline with --live-from FILE, --against-env or --against-git.")

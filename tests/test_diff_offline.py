@@ -42,7 +42,7 @@ def test_typed_lists_and_plain_documents_are_read_too(tmp_path):
 def test_a_bad_dump_names_the_problem(tmp_path, content, problem):
     dump = tmp_path / "live.yaml"
     dump.write_text(content)
-    with pytest.raises(LiveFileError, match=f"--live-from {dump}: {problem}"):
+    with pytest.raises(LiveFileError, match=f"live_from {dump}: {problem}"):
         read_live_file(str(dump))
 
 
@@ -139,7 +139,7 @@ def test_an_environment_absent_at_the_revision_has_no_objects(repository):
 
 
 def test_an_unknown_revision_is_an_error(repository):
-    with pytest.raises(GitRevisionError, match="--against-git v9: is not a commit in this repository"):
+    with pytest.raises(GitRevisionError, match="against_git v9: is not a commit in this repository"):
         read_git_dist(repository, repository / "dist", "diffdemo", "v9")
 
 

@@ -1,11 +1,14 @@
 """Errors a user can cause. The CLI prints them as text and exits 2.
 
 Each class formats its own message: what went wrong, where, and what to do.
-Callers pass data, not prose.
+Callers pass data, not prose. An error about the options a command was given
+names them by the settings' own names (`live_from`); the front end that took
+them spells them as its user typed them (`--live-from`), through `worded`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -19,6 +22,34 @@ class MeshcError(Exception):
     """Base of every error that is the user's to fix; never shown as a traceback."""
 
     exit_code = 2
+
+    def worded(self, spell: Callable[[str], str]) -> str:
+        """The message with each option named as `spell` spells it; most errors name none."""
+        return str(self)
+
+
+class OptionsError(MeshcError):
+    """A message about a command's options: `template` names each option as a `{field}` of the
+    command's settings (`{live_from}`); `values` fill the other fields."""
+
+    def __init__(self, template: str, **values: object):
+        self.template, self.values = template, values
+        super().__init__(str(self))
+
+    def worded(self, spell: Callable[[str], str]) -> str:
+        return self.template.format_map(_Spelled(self.values, spell))
+
+    def __str__(self) -> str:
+        return self.worded(lambda option: option)
+
+
+class _Spelled(dict):
+    def __init__(self, values: dict[str, object], spell: Callable[[str], str]):
+        super().__init__(values)
+        self.spell = spell
+
+    def __missing__(self, option: str) -> str:
+        return self.spell(option)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import jsonschema
 import yaml
 
 from meshc.checks.shapes import ShapeValidator, enum_strings
-from meshc.errors import MeshcError
+from meshc.errors import OptionsError
 
 CRD_SUFFIXES = (".yaml", ".yml", ".json")
 # Keywords that mean the same in OpenAPI 3 and JSON Schema.
@@ -28,12 +28,13 @@ _KEYWORDS = (
 )
 
 
-class CrdError(MeshcError):
-    """A --crd-dir that cannot be used: missing, or holding a file that is not valid YAML."""
+class CrdError(OptionsError):
+    """A CRD folder (--crd-dir) that cannot be used: missing, or holding a file that is not valid YAML."""
 
     def __init__(self, path: str, reason: str):
         self.path = path
-        super().__init__(f"--crd-dir {path}: {reason}; pass a folder of CustomResourceDefinition YAML files")
+        super().__init__("{crd_dirs} {path}: {reason}; pass a folder of CustomResourceDefinition YAML files",
+                         path=path, reason=reason)
 
 
 @dataclass(frozen=True)

@@ -50,27 +50,26 @@ class DiffOptions:
     field_manager: str | None = None  # default: the manager that applies dist/ (meshc.diff.owner)
 
     def check(self) -> None:
-        offline_flags = [flag for flag, value in (("--live-from", self.live_from), ("--against-env", self.against_env),
-                                                  ("--against-git", self.against_git)) if value]
-        if len(offline_flags) > 1:
-            raise DiffOptionsError(f"{' and '.join(offline_flags)} are different comparisons; choose one")
-        if offline_flags:
-            cluster_flags = [flag for flag, value in (("--kubeconfig", self.kubeconfig), ("--context", self.context),
-                                                      ("--read-only", self.read_only),
-                                                      ("--field-manager", self.field_manager)) if value]
-            if cluster_flags:
-                raise DiffOptionsError(f"{offline_flags[0]} compares offline, so {', '.join(cluster_flags)} "
-                                       "would have no effect; drop one or the other")
+        """Refuse combinations of options that contradict each other, naming the options (`{live_from}`)."""
+        offline = [name for name in ("live_from", "against_env", "against_git") if getattr(self, name)]
+        if len(offline) > 1:
+            raise DiffOptionsError(" and ".join(f"{{{name}}}" for name in offline) + " are different comparisons; choose one")
+        if offline:
+            cluster = [name for name in ("kubeconfig", "context", "read_only", "field_manager") if getattr(self, name)]
+            if cluster:
+                raise DiffOptionsError(f"{{{offline[0]}}} compares offline, so " + ", ".join(f"{{{name}}}" for name in cluster)
+                                       + " would have no effect; drop one or the other")
         if self.read_only and self.field_manager:
-            raise DiffOptionsError("--read-only sends no dry-run, so --field-manager would have no effect; "
+            raise DiffOptionsError("{read_only} sends no dry-run, so {field_manager} would have no effect; "
                                    "drop one or the other")
         if self.against_env == self.environment:
-            raise DiffOptionsError(f"--against-env {self.against_env} is the environment itself; "
-                                   "name the environment to promote onto")
+            raise DiffOptionsError("{against_env} {environment_name} is the environment itself; "
+                                   "name the environment to promote onto", environment_name=self.environment)
         if self.concurrency < 1:
-            raise DiffOptionsError(f"--concurrency must be at least 1 (got {self.concurrency})")
+            raise DiffOptionsError("{concurrency} must be at least 1 (got {given})", given=self.concurrency)
         if self.output not in FORMATS:
-            raise DiffOptionsError(f"--output must be one of {', '.join(FORMATS)} (got {self.output!r})")
+            raise DiffOptionsError("{output} must be one of {formats} (got {given!r})",
+                                   formats=", ".join(FORMATS), given=self.output)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -15,23 +15,25 @@ from collections import defaultdict
 from dataclasses import dataclass
 from enum import StrEnum
 
-from meshc.errors import MeshcError
+from meshc.errors import MeshcError, OptionsError
 
 
 class DiffError(MeshcError):
     """Base of the errors that stop a diff before it can report anything useful."""
 
 
-class DiffOptionsError(DiffError):
-    def __init__(self, problem: str):
-        super().__init__(f"diff: {problem}")
+class DiffOptionsError(OptionsError, DiffError):
+    def __init__(self, problem: str, **values: object):
+        super().__init__(f"diff: {problem}", **values)
 
 
-class NoClusterConfigError(DiffError):
+class NoClusterConfigError(OptionsError, DiffError):
     def __init__(self, looked_at: str):
+        self.looked_at = looked_at
         super().__init__(
-            f"no cluster to compare with: no kubeconfig at {looked_at} and not running in a pod. "
-            "Pass --kubeconfig PATH, or compare offline with --live-from FILE, --against-env or --against-git."
+            "no cluster to compare with: no kubeconfig at {looked_at} and not running in a pod. "
+            "Pass {kubeconfig} PATH, or compare offline with {live_from} FILE, {against_env} or {against_git}.",
+            looked_at=looked_at,
         )
 
 
@@ -43,12 +45,13 @@ class KubeconfigError(DiffError):
         super().__init__(f"cannot use {where}: {cause}{known}")
 
 
-class ClusterUnreachableError(DiffError):
+class ClusterUnreachableError(OptionsError, DiffError):
     def __init__(self, server: str, cause: str):
         self.server = server
         super().__init__(
-            f"cannot reach the API server at {server}: {cause}. Nothing was compared; check the "
-            "kubeconfig context (--context) and the network, or compare offline with --live-from."
+            "cannot reach the API server at {server}: {cause}. Nothing was compared; check the "
+            "kubeconfig context ({context}) and the network, or compare offline with {live_from}.",
+            server=server, cause=cause,
         )
 
 
@@ -61,19 +64,20 @@ class AuthenticationError(DiffError):
         )
 
 
-class LiveFileError(DiffError):
+class LiveFileError(OptionsError, DiffError):
     def __init__(self, path: str, problem: str):
         self.path = path
         super().__init__(
-            f"--live-from {path}: {problem}. Expected the output of `kubectl get -o yaml` "
-            "(a List, or YAML documents of Kubernetes objects)."
+            "{live_from} {path}: {problem}. Expected the output of `kubectl get -o yaml` "
+            "(a List, or YAML documents of Kubernetes objects).",
+            path=path, problem=problem,
         )
 
 
-class GitRevisionError(DiffError):
+class GitRevisionError(OptionsError, DiffError):
     def __init__(self, ref: str, problem: str):
         self.ref = ref
-        super().__init__(f"--against-git {ref}: {problem}")
+        super().__init__("{against_git} {ref}: {problem}", ref=ref, problem=problem)
 
 
 class WriteRefusedError(RuntimeError):

@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from meshc.errors import InputProblem, MeshcError
+from meshc.errors import InputProblem, MeshcError, OptionsError
 from meshc.importer.check import draft_problems
 from meshc.importer.document import choose_base, render
 from meshc.importer.draft import Draft
@@ -35,9 +35,9 @@ class ImportResult:
     exit_code: int
 
 
-class EnvironmentExists(MeshcError):
+class EnvironmentExists(OptionsError):
     def __init__(self, shown: str):
-        super().__init__(f"{shown} exists; import-helm replaces it only with --force")
+        super().__init__("{shown} exists; import-helm replaces it only with {force}", shown=shown)
 
 
 class LinkedEnvironment(MeshcError):
@@ -45,11 +45,12 @@ class LinkedEnvironment(MeshcError):
         super().__init__(f"{shown} is a symbolic link; import-helm writes only a regular file inside environments/, so remove the link")
 
 
-class BadEnvironmentName(MeshcError):
+class BadEnvironmentName(OptionsError):
     def __init__(self, name: str):
         super().__init__(
-            f"--env {name!r} is not an environment name: lower-case letters, digits and '-', "
-            "not starting with '_' (those are bases)"
+            "{environment} {name!r} is not an environment name: lower-case letters, digits and '-', "
+            "not starting with '_' (those are bases)",
+            name=name,
         )
 
 

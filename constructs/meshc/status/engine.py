@@ -13,7 +13,7 @@ from typing import Callable
 
 from meshc.diff.cluster import connect
 from meshc.diff.errors import ClusterUnreachableError, NoClusterConfigError
-from meshc.errors import MeshcError
+from meshc.errors import OptionsError
 from meshc.status.assess import assess
 from meshc.status.reads import read
 from meshc.status.render import FORMATS, StatusReport, render
@@ -29,24 +29,24 @@ _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
 Progress = Callable[[StatusReport, float], None]  # (the poll's report, seconds left)
 
 
-class StatusOptionsError(MeshcError):
-    def __init__(self, problem: str):
-        super().__init__(f"status: {problem}")
+class StatusOptionsError(OptionsError):
+    def __init__(self, problem: str, **values: object):
+        super().__init__(f"status: {problem}", **values)
 
 
-class StatusUnreachableError(MeshcError):
+class StatusUnreachableError(OptionsError):
     """diff's wording for this suggests its offline modes; status has none."""
 
     def __init__(self, server: str):
-        super().__init__(f"status: cannot reach the API server at {server}; check the kubeconfig context "
-                         "(--context) and the network. Nothing was read.")
+        super().__init__("status: cannot reach the API server at {server}; check the kubeconfig context "
+                         "({context}) and the network. Nothing was read.", server=server)
 
 
 def parse_duration(text: str) -> float:
     """Seconds in a Go-style duration: 90s, 5m, 1h30m."""
     parts = _DURATION_PART.findall(text)
     if not parts or "".join(number + unit for number, unit in parts) != text:
-        raise StatusOptionsError(f"--wait {text!r} is not a duration such as 30s, 5m or 1h30m")
+        raise StatusOptionsError("{wait} {given!r} is not a duration such as 30s, 5m or 1h30m", given=text)
     return sum(float(number) * _UNIT_SECONDS[unit] for number, unit in parts)
 
 
@@ -75,14 +75,15 @@ def run_status(project: Project, options: StatusOptions, progress: Progress | No
     """Read the cluster once, or with --wait until everything is ready or the time is up.
     Raises MeshcError (exit 2) for bad options, a bad kubeconfig or an unreachable cluster."""
     if options.output not in FORMATS:
-        raise StatusOptionsError(f"--output must be one of {', '.join(FORMATS)} (got {options.output!r})")
+        raise StatusOptionsError("{output} must be one of {formats} (got {given!r})", formats=", ".join(FORMATS),
+                                 given=options.output)
     budget = parse_duration(options.wait) if options.wait else 0.0
     (built,) = load_and_build(project, [options.environment])
     targets = targets_of(built)
     try:
         cluster = connect(options.kubeconfig, options.context, 4)
     except NoClusterConfigError:
-        raise StatusOptionsError("no cluster to read: no kubeconfig (--kubeconfig, $KUBECONFIG, ~/.kube/config) "
+        raise StatusOptionsError("no cluster to read: no kubeconfig ({kubeconfig}, $KUBECONFIG, ~/.kube/config) "
                                  "and not running in a pod") from None
     deadline = time.monotonic() + budget
     polls = 0
