@@ -6,7 +6,8 @@ import json
 
 from checks.support import scope_of
 
-from meshc.checks.report import ChecksFailed, Finding, Report, dotted, format_subject
+from meshc.checks.report import ChecksFailed, Finding, Report, dotted
+from meshc.kube import subject_of
 
 
 def finding(component="agent/a", severity="error", key="agents.a.replicas", environment="dev", line=3, check="quota.contributor"):
@@ -79,5 +80,5 @@ def test_scope_locates_keys_through_the_source_map():
 def test_helpers():
     assert dotted(("agents", "a", "dependencies", 2)) == "agents.a.dependencies[2]"
     assert dotted(("resourceQuota", "hard", "requests.cpu")) == "resourceQuota.hard.requests.cpu"
-    assert format_subject({"kind": "Namespace", "metadata": {"name": "mesh"}}) == "Namespace/mesh"
-    assert format_subject({"kind": "Service", "metadata": {"name": "a", "namespace": "mesh"}}) == "Service/mesh/a"
+    assert subject_of({"kind": "Namespace", "metadata": {"name": "mesh"}}) == "Namespace/mesh"
+    assert subject_of({"kind": "Service", "metadata": {"name": "a", "namespace": "mesh"}}) == "Service/mesh/a"

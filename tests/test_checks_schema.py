@@ -13,6 +13,7 @@ from checks.support import REPO_ROOT, SHARED_CRDS, deployment, scope_of
 from meshc.checks import check, load_crds
 from meshc.checks import schema as schema_check
 from meshc.checks.crds import CrdCatalog
+from meshc.kube import is_builtin_group, split_api_version
 from meshc.kube_values import supported_kubernetes_versions
 from meshc.model import Environment, Validation
 from meshc.synth import Project, load_and_build
@@ -120,13 +121,13 @@ def test_checking_three_environments_stays_fast():
 
 
 def test_is_builtin_group():
-    assert all(map(schema_check.is_builtin_group, ["", "apps", "networking.k8s.io", "autoscaling"]))
-    assert not any(map(schema_check.is_builtin_group, ["helm.toolkit.fluxcd.io", "monitoring.coreos.com"]))
+    assert all(map(is_builtin_group, ["", "apps", "networking.k8s.io", "autoscaling"]))
+    assert not any(map(is_builtin_group, ["helm.toolkit.fluxcd.io", "monitoring.coreos.com"]))
 
 
 def test_split_api_version():
-    assert schema_check.split_api_version("v1") == ("", "v1")
-    assert schema_check.split_api_version("apps/v1") == ("apps", "v1")
+    assert split_api_version("v1") == ("", "v1")
+    assert split_api_version("apps/v1") == ("apps", "v1")
 
 
 def test_the_shared_crds_are_read_from_outside_the_project():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from meshc.build import format_subject
+from meshc.kube import format_subject
 from meshc.diff.changeset import (
     HELM_RELEASE_NOTE,
     Action,

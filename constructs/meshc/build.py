@@ -85,8 +85,3 @@ def compose(environments: list[LoadedEnvironment]) -> list[tuple[LoadedEnvironme
         Platform(chart, "Platform", environment=environment.name, spec=environment.model)
         charts.append((environment, chart))
     return charts
-
-
-def format_subject(kind: str, namespace: str | None, name: str) -> str:
-    """`Kind/namespace/name`, or `Kind/name` for cluster-scoped objects: how every message names an object."""
-    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"

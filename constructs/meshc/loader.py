@@ -19,7 +19,8 @@ from pydantic import BaseModel, ValidationError
 
 from meshc.errors import InputError, InputProblem, NoEnvironmentsError, UnknownEnvironmentError
 from meshc.kube_values import INT32_MAX
-from meshc.model import DNS_LABEL, Environment, FieldRuleError, SecretKeyRef
+from meshc.kube import DNS1123_LABEL
+from meshc.model import Environment, FieldRuleError, SecretKeyRef
 from meshc.secret_names import NOT_SHOWN as _HIDDEN, conceals, describe as _describe
 from meshc.yaml_source import KeyPath, SourceMap, dotted, parse_mapping, read_text
 from meshc.importer.hints import chart_key_hint
@@ -130,7 +131,7 @@ def load_environment(path: Path, root: Path | None = None) -> LoadedEnvironment:
     display = _Display(root or Path(os.path.realpath(path.parent)).parent)
     problems: list[InputProblem] = []
     data, source = _read_with_extends(path, (), problems, display, home=path.parent)
-    if not (DNS_LABEL.fullmatch(path.stem) and len(path.stem) <= 63):
+    if not (DNS1123_LABEL.fullmatch(path.stem) and len(path.stem) <= 63):
         problems.append(InputProblem(display(path), None, "", f"the environment name {path.stem!r} (from the file name) "
                                      "must be a DNS-1123 label: lower-case letters, digits and '-'"))
     try:

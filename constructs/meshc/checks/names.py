@@ -6,18 +6,19 @@ replace each other when Flux applies the folder (the last one wins).
 
 from __future__ import annotations
 
-import re
-
 from meshc.build import Manifest
-from meshc.checks.report import Finding, KeyPath, Scope, dotted, format_subject
-from meshc.checks.schema import split_api_version
+from meshc.checks.report import Finding, KeyPath, Scope, dotted
+from meshc.kube import (
+    DNS1035_LABEL,
+    DNS1123_LABEL,
+    DNS1123_SUBDOMAIN,
+    LABEL_VALUE,
+    split_api_version,
+    subject_of,
+    valid_label_key,
+)
 from meshc.origin import Setting
 
-DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 # Kinds whose names must be DNS labels. A Service name must also start with a letter (RFC 1035).
 LABEL_NAMED = {
     "Namespace": (DNS1123_LABEL, "a DNS-1123 label", "lower-case letters, digits and '-'"),
@@ -41,7 +42,7 @@ def check(scope: Scope) -> list[Finding]:
         else:
             seen[identity] = manifest
     for (key, other), duplicates in sorted(clashes.items()):
-        subjects = ", ".join(format_subject(m.obj) for m in duplicates)
+        subjects = ", ".join(subject_of(m.obj) for m in duplicates)
         verb = "is" if len(duplicates) == 1 else "are"
         findings.append(scope.finding(
             "error", "names.duplicate", duplicates[0].component, key,
@@ -59,14 +60,14 @@ def _name(scope: Scope, manifest: Manifest) -> list[Finding]:
     if not (isinstance(name, str) and pattern.match(name) and len(name) <= limit):
         findings.append(scope.finding(
             "error", "names.invalid", manifest.component, manifest.origin.key,
-            f"{format_subject(manifest.obj)}: {name!r} is not {what} ({rule}; at most {limit} characters)",
+            f"{subject_of(manifest.obj)}: {name!r} is not {what} ({rule}; at most {limit} characters)",
             f"rename {manifest.source_key or 'the component'} so that its {manifest.kind} name is {what}",
         ))
     namespace = manifest.namespace
     if namespace is not None and not (DNS1123_LABEL.match(namespace) and len(namespace) <= 63):
         findings.append(scope.finding(
             "error", "names.invalid", manifest.component, ("global", "namespace"),
-            f"{format_subject(manifest.obj)}: namespace {namespace!r} is not a DNS-1123 label",
+            f"{subject_of(manifest.obj)}: namespace {namespace!r} is not a DNS-1123 label",
             "set global.namespace to a DNS-1123 label",
         ))
     return findings
@@ -92,13 +93,7 @@ def _labels(scope: Scope, manifest: Manifest) -> list[Finding]:
             where = manifest.origin.key_of(Setting.IMAGE_TAG)
             fix = "use an image tag that is also a valid label value (no '+', ':' or '@'; at most 63 characters)"
         findings.append(scope.finding(
-            "error", "names.label-invalid", manifest.component, where, f"{format_subject(manifest.obj)}: {message}", fix
+            "error", "names.label-invalid", manifest.component, where, f"{subject_of(manifest.obj)}: {message}", fix
         ))
     return findings
 
-
-def valid_label_key(key: str) -> bool:
-    prefix, _, name = key.rpartition("/")
-    if prefix and not (len(prefix) <= 253 and DNS1123_SUBDOMAIN.match(prefix)):
-        return False
-    return 0 < len(name) <= 63 and bool(LABEL_NAME.match(name))

@@ -19,9 +19,8 @@ from decimal import Decimal
 
 from meshc.build import Manifest
 from meshc.checks.pods import MESH_COMPONENTS, Workload, workloads
-from meshc.quantities import QuantityError, format_quantity, parse_quantity
-from meshc.checks.report import Finding, KeyPath, Scope, dotted, format_subject
-from meshc.checks.schema import split_api_version
+from meshc.checks.report import Finding, KeyPath, Scope, dotted
+from meshc.kube import QuantityError, format_quantity, parse_quantity, split_api_version, subject_of
 from meshc.origin import Setting
 
 TOP_CONTRIBUTORS = 3
@@ -124,7 +123,7 @@ def _missing(scope: Scope, quota_key: KeyPath, missing: list[Missing]) -> list[F
         scope.finding(
             "error", "quota.missing-request", item.workload.manifest.component, item.key,
             f"{dotted(quota_key)} makes Kubernetes reject pods whose containers set no {name} {kind}, "
-            f"and container {item.container} of {format_subject(item.workload.manifest.obj)} sets none",
+            f"and container {item.container} of {subject_of(item.workload.manifest.obj)} sets none",
             item.fix,
         )
         for item in missing
@@ -140,7 +139,7 @@ def _unaccounted(scope: Scope, quota: Manifest, manifests: tuple[Manifest, ...])
             continue
         findings.append(scope.finding(
             "warning", "quota.unaccounted", m.component, m.origin.key,
-            f"the pods of {format_subject(m.obj)} count against ResourceQuota {quota.name} but are not in the "
+            f"the pods of {subject_of(m.obj)} count against ResourceQuota {quota.name} but are not in the "
             "quota proof: meshc does not render the chart",
             f"leave headroom in {dotted(quota.origin.key_of(Setting.QUOTA_HARD))} for this release, and make "
             "sure its chart sets requests and limits for every resource the quota limits, or Kubernetes "

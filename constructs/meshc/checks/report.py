@@ -11,7 +11,7 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Literal
 
-from meshc.build import BuiltEnvironment, format_subject as format_object_subject
+from meshc.build import BuiltEnvironment
 from meshc.errors import MeshcError
 from meshc.origin import component_rank
 from meshc.yaml_source import KeyPath, dotted  # noqa: F401  (the checks read them from here)
@@ -57,12 +57,6 @@ class Finding:
     @property
     def location(self) -> str:
         return f"{self.file}:{self.line}" if self.line else self.file
-
-
-def format_subject(obj: dict) -> str:
-    """The object's subject (`Kind/namespace/name`), named the way diff names it."""
-    metadata = obj.get("metadata") or {}
-    return format_object_subject(obj.get("kind", "?"), metadata.get("namespace"), metadata.get("name", "?"))
 
 
 @dataclass(frozen=True)

@@ -21,22 +21,12 @@ from referencing import Registry, Resource
 
 from meshc.build import Manifest
 from meshc.checks.crds import CrdCatalog, CrdVersion
-from meshc.checks.report import Finding, Scope, format_subject
+from meshc.checks.report import Finding, Scope
+from meshc.kube import is_builtin_group, split_api_version, subject_of
 from meshc.checks.shapes import ShapeValidator, enum_strings
 
 MAX_MESSAGE = 240
 MAX_ERRORS_PER_OBJECT = 5
-
-
-def is_builtin_group(group: str) -> bool:
-    """Kubernetes' own API groups: the core group, dotless groups (apps, batch) and *.k8s.io."""
-    return group == "" or "." not in group or group.endswith(".k8s.io")
-
-
-def split_api_version(api_version: str) -> tuple[str, str]:
-    """("apps", "v1") for apps/v1; ("", "v1") for v1."""
-    group, _, version = api_version.rpartition("/")
-    return group, version
 
 
 @lru_cache(maxsize=None)
@@ -76,7 +66,7 @@ def check(scope: Scope, crds: CrdCatalog) -> list[Finding]:
             if validator is None:
                 findings.append(_finding(
                     scope, manifest, "schema.unknown-kind",
-                    f"{format_subject(manifest.obj)}: Kubernetes {version} has no {kind} in {api_version}",
+                    f"{subject_of(manifest.obj)}: Kubernetes {version} has no {kind} in {api_version}",
                     "set validation.kubernetesVersion to the version the cluster runs; "
                     "if it already is, this is a meshc bug: please report it",
                 ))
@@ -106,14 +96,14 @@ def _check_crd(scope: Scope, manifest: Manifest, crds: CrdCatalog, group: str, s
         offered = ", ".join(sorted(f"{group}/{v.name}" for v in known.values() if v.served)) or "none"
         return [_finding(
             scope, manifest, "schema.crd-version",
-            f"{format_subject(manifest.obj)}: {manifest.obj['apiVersion']} is not served by the {kind} CRD (served: {offered})",
+            f"{subject_of(manifest.obj)}: {manifest.obj['apiVersion']} is not served by the {kind} CRD (served: {offered})",
             f"write {kind} in a served version, or pass the CRD of the controller version the cluster runs",
         )]
     validator = crds.validator(group, kind, served)
     if validator is None:
         return [_finding(
             scope, manifest, "schema.unchecked",
-            f"{format_subject(manifest.obj)} not schema-checked: the {kind} CRD in {entry.source} has no schema for {served}",
+            f"{subject_of(manifest.obj)} not schema-checked: the {kind} CRD in {entry.source} has no schema for {served}",
             "pass a CRD with an openAPIV3Schema", severity="warning",
         )]
     return _errors(scope, manifest, validator, f"the {kind} CRD")
@@ -127,7 +117,7 @@ def _errors(scope: Scope, manifest: Manifest, validator, against: str) -> list[F
         message = error.message if len(error.message) <= MAX_MESSAGE else error.message[: MAX_MESSAGE - 1] + "…"
         findings.append(_finding(
             scope, manifest, "schema.invalid",
-            f"{format_subject(manifest.obj)} {where}: {message} (checked against {against})",
+            f"{subject_of(manifest.obj)} {where}: {message} (checked against {against})",
             f"correct the setting under {manifest.source_key or 'this component'} that produces {where}; "
             "if the environment file looks right, this is a meshc bug: please report it",
         ))

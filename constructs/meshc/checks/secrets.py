@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from meshc import model
 from meshc.checks.pods import workloads
-from meshc.checks.report import Finding, Scope, dotted, format_subject
+from meshc.checks.report import Finding, Scope, dotted
+from meshc.kube import subject_of
 from meshc.origin import Origin, Setting
 from meshc.secret_names import is_literal_secret
 
@@ -43,7 +44,7 @@ def check(scope: Scope) -> list[Finding]:
         findings.append(scope.finding(
             "error", "secrets.literal", manifest.component, (*manifest.origin.key_of(Setting.ENV), name),
             f"{name} looks like a secret but has a literal value, which would be committed in plain text "
-            f"({format_subject(manifest.obj)})",
+            f"({subject_of(manifest.obj)})",
             _secret_hint(manifest.origin, name),
         ))
     for manifest in scope.built.manifests:
@@ -53,7 +54,7 @@ def check(scope: Scope) -> list[Finding]:
             if is_literal_secret(name, value):
                 findings.append(scope.finding(
                     "error", "secrets.literal", manifest.component, manifest.origin.key,
-                    f"{format_subject(manifest.obj)} holds {name}, which looks like a secret, in plain text",
+                    f"{subject_of(manifest.obj)} holds {name}, which looks like a secret, in plain text",
                     f"keep the value in a Secret and reference it, {ALLOW_HINT}",
                 ))
     return findings

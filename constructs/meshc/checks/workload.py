@@ -15,8 +15,8 @@ from collections.abc import Iterable
 
 from meshc.build import Manifest
 from meshc.checks.pods import Workload, autoscalers, workloads
-from meshc.quantities import QuantityError, format_quantity, parse_quantity
-from meshc.checks.report import Finding, Scope, dotted, format_subject
+from meshc.checks.report import Finding, Scope, dotted
+from meshc.kube import QuantityError, format_quantity, parse_quantity, subject_of
 from meshc.origin import Setting
 
 ADVERTISED_PORT = "MCP_MESH_HTTP_PORT"
@@ -76,7 +76,7 @@ def _probes(scope: Scope, workload: Workload) -> list[Finding]:
             if not spec:
                 findings.append(scope.finding(
                     "error", "workload.probe-missing", workload.manifest.component, workload.key,
-                    f"container {container.get('name')} of {format_subject(workload.manifest.obj)} has no {probe}",
+                    f"container {container.get('name')} of {subject_of(workload.manifest.obj)} has no {probe}",
                     "give every container liveness and readiness probes (meshc's own components always have them)",
                 ))
                 continue
@@ -147,7 +147,7 @@ def _advertised_port(
         if service is not None and advertised not in [p.get("port") for p in (service.obj.get("spec") or {}).get("ports") or []]:
             findings.append(scope.finding(
                 "error", "workload.port-mismatch", component, key,
-                f"advertises {host}:{advertised} but {format_subject(service.obj)} does not serve port {advertised}",
+                f"advertises {host}:{advertised} but {subject_of(service.obj)} does not serve port {advertised}",
                 fix,
             ))
     return findings
@@ -170,7 +170,7 @@ def _autoscalers(scope: Scope, manifests: tuple[Manifest, ...], loads: list[Work
         if target not in targets:
             findings.append(scope.finding(
                 "error", "workload.hpa-target", hpa.component, key,
-                f"{format_subject(hpa.obj)} scales {target[1]}/{target[2]}, which this environment does not have",
+                f"{subject_of(hpa.obj)} scales {target[1]}/{target[2]}, which this environment does not have",
                 "point the autoscaler at a workload of the environment (meshc's own components always do: report it)",
             ))
     for workload in loads:
@@ -225,7 +225,7 @@ def _services(scope: Scope, services: Iterable[Manifest], pods: PodIndex) -> lis
         if not selected:
             findings.append(scope.finding(
                 "warning", "workload.service-unmatched", service.component, service.origin.key,
-                f"{format_subject(service.obj)} selects no pods of this environment",
+                f"{subject_of(service.obj)} selects no pods of this environment",
                 "make the Service selector match the pod labels of a workload of the environment",
             ))
             continue
@@ -240,8 +240,8 @@ def _services(scope: Scope, services: Iterable[Manifest], pods: PodIndex) -> lis
                 shown = ", ".join(sorted(str(p) for p in names | numbers)) or "nothing"
                 findings.append(scope.finding(
                     "error", "workload.port-mismatch", service.component, service.origin.key_of(Setting.PORT),
-                    f"{format_subject(service.obj)} sends port {port.get('port')} to targetPort {target!r}, which "
-                    f"{format_subject(workload.manifest.obj)} does not expose (it exposes {shown})",
+                    f"{subject_of(service.obj)} sends port {port.get('port')} to targetPort {target!r}, which "
+                    f"{subject_of(workload.manifest.obj)} does not expose (it exposes {shown})",
                     f"set the Service and container ports from one setting, {dotted(service.origin.key_of(Setting.PORT))}",
                 ))
     return findings

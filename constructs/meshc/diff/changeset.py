@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from meshc.build import format_subject
+from meshc.kube import format_subject
 from meshc.diff.compare import FieldChange, compare_object
 from meshc.diff.errors import ObjectFailure
 from meshc.diff.mask import MaskedPair, mask_pair

@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from meshc.diff.listkeys import ATOMIC, SchemaNode
-from meshc.quantities import QuantityError, parse_quantity
+from meshc.kube import QuantityError, parse_quantity
 
 # Set by the API server or its controllers on every object; never meshc's intent.
 BOOKKEEPING_METADATA = ("managedFields", "resourceVersion", "uid", "creationTimestamp", "generation", "selfLink")

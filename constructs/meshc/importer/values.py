@@ -17,7 +17,7 @@ from typing import Any
 
 from meshc.errors import InputError, InputProblem
 from meshc.importer.rules import KNOWN_REMOVED_KEYS, QUOTED_SWITCHES
-from meshc.model import DNS_LABEL
+from meshc.kube import DNS1123_LABEL
 from meshc.naming import AGENT_CHART, REGISTRY_CHART
 from meshc.secret_names import conceals, describe
 from meshc.yaml_source import SourceMap, parse_mapping, read_text
@@ -256,7 +256,7 @@ HELM_NAME_LIMIT = 53  # Helm refuses longer release names: its objects' names ap
 
 
 def is_release_name(name: str) -> bool:
-    return bool(DNS_LABEL.fullmatch(name)) and len(name) <= HELM_NAME_LIMIT
+    return bool(DNS1123_LABEL.fullmatch(name)) and len(name) <= HELM_NAME_LIMIT
 
 
 def not_a_name(name: str) -> str:

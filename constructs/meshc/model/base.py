@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic.alias_generators import to_camel
 
 from meshc.kube_values import INT32_MAX
-from meshc.quantities import INPUT_QUANTITY, LEADING_ZERO
+from meshc.kube import DNS1123_LABEL, INPUT_QUANTITY, LEADING_ZERO
 
 
 def _wired_message(wired: list[str]) -> str:
@@ -39,14 +38,12 @@ class MeshcModel(BaseModel):
 
 # --- value types --------------------------------------------------------------
 
-_DNS_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
-DNS_LABEL = re.compile(_DNS_LABEL)
 _ENV_NAME = r"^[-._a-zA-Z][-._a-zA-Z0-9]*$"
 
 DnsLabel = Annotated[
     str,
     Field(
-        pattern=_DNS_LABEL,
+        pattern=DNS1123_LABEL.pattern,
         max_length=63,
         description="A DNS-1123 label: lower-case letters, digits and '-', at most 63 characters.",
     ),

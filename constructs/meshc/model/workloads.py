@@ -7,8 +7,9 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 from pydantic.alias_generators import to_camel
 
+from meshc.kube import DNS1123_LABEL
 from meshc.kube_values import ImageRegistry
-from meshc.model.base import DnsLabel, EnvVarName, FieldRuleError, MeshcModel, Port, RenderMode, Replicas, _DNS_LABEL, _wired_message
+from meshc.model.base import DnsLabel, EnvVarName, FieldRuleError, MeshcModel, Port, RenderMode, Replicas, _wired_message
 from meshc.model.parts import Affinity, Autoscaling, DisruptionBudget, EnvFrom, Image, Ingress, Persistence, ResourceAmounts, Resources, SecretEnvRef, SecretKeyRef
 
 
@@ -25,8 +26,8 @@ PullSecretName = Annotated[
     BeforeValidator(_pull_secret_name),
     WithJsonSchema({
         "anyOf": [
-            {"type": "string", "pattern": _DNS_LABEL, "maxLength": 63},
-            {"type": "object", "properties": {"name": {"type": "string", "pattern": _DNS_LABEL, "maxLength": 63}},
+            {"type": "string", "pattern": DNS1123_LABEL.pattern, "maxLength": 63},
+            {"type": "object", "properties": {"name": {"type": "string", "pattern": DNS1123_LABEL.pattern, "maxLength": 63}},
              "required": ["name"], "additionalProperties": False},
         ],
         "description": "A pull Secret's name, or {name: ...} as the charts write it.",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from meshc.quantities import QuantityError, parse_quantity
+from meshc.kube import QuantityError, parse_quantity
 from meshc.secret_refs import SecretReference
 from meshc.status.reads import Live
 from meshc.status.revision import DistRevision, applied_commit, contains

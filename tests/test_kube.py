@@ -1,4 +1,4 @@
-"""meshc.quantities: exact Kubernetes quantities."""
+"""meshc.kube: Kubernetes' own rules (quantities exactly, names, labels, API versions, subjects)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from meshc.quantities import QuantityError, format_quantity, parse_quantity
+from meshc.kube import QuantityError, format_quantity, format_subject, parse_quantity, subject_of, valid_label_key
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,14 @@ def test_not_a_quantity(text):
 )
 def test_format(amount, resource, shown):
     assert format_quantity(amount, resource) == shown
+
+
+def test_a_label_key_may_carry_a_dns_subdomain_prefix():
+    assert valid_label_key("app.kubernetes.io/name") and valid_label_key("tier")
+    assert not valid_label_key("Bad_Prefix!/name") and not valid_label_key("a/" + "x" * 64) and not valid_label_key("")
+
+
+def test_an_object_is_named_kind_namespace_name_or_kind_name_when_cluster_scoped():
+    assert format_subject("Service", "mesh", "a") == "Service/mesh/a"
+    assert subject_of({"kind": "Namespace", "metadata": {"name": "mesh"}}) == "Namespace/mesh"
+    assert subject_of({"metadata": {}}) == "?/?"

@@ -1,6 +1,7 @@
-"""Kubernetes quantities, parsed exactly: the one home of the quantity grammar (model, checks, diff, status).
+"""Kubernetes' own rules, pure and in one place: quantities, names, labels, API versions and
+how an object is named in messages. The model, the checks, diff and status all read them here.
 
-`500m`, `1.5`, `2Gi`, `1e3` and `12` all become a `Decimal`; nothing is
+Quantities: `500m`, `1.5`, `2Gi`, `1e3` and `12` all become a `Decimal`; nothing is
 rounded through a float, so a quota that fits exactly still fits.
 """
 
@@ -84,3 +85,44 @@ def _format_cpu(amount: Decimal) -> str:
 
 def _plain(amount: Decimal) -> str:
     return format(amount.normalize(), "f")
+
+
+# --- names and labels ---------------------------------------------------------------
+
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+
+
+def valid_label_key(key: str) -> bool:
+    """`prefix/name` with an optional DNS-1123 subdomain prefix of at most 253 characters and a name of at most 63."""
+    prefix, _, name = key.rpartition("/")
+    if prefix and not (len(prefix) <= 253 and DNS1123_SUBDOMAIN.match(prefix)):
+        return False
+    return 0 < len(name) <= 63 and bool(_LABEL_NAME.match(name))
+
+
+# --- API versions and subjects ----------------------------------------------------
+
+def split_api_version(api_version: str) -> tuple[str, str]:
+    """("apps", "v1") for apps/v1; ("", "v1") for v1."""
+    group, _, version = api_version.rpartition("/")
+    return group, version
+
+
+def is_builtin_group(group: str) -> bool:
+    """Kubernetes' own API groups: the core group, dotless groups (apps, batch) and *.k8s.io."""
+    return group == "" or "." not in group or group.endswith(".k8s.io")
+
+
+def format_subject(kind: str, namespace: str | None, name: str) -> str:
+    """`Kind/namespace/name`, or `Kind/name` for cluster-scoped objects: how every message names an object."""
+    return f"{kind}/{namespace}/{name}" if namespace else f"{kind}/{name}"
+
+
+def subject_of(obj: dict) -> str:
+    """`format_subject` of an object as written (a missing kind or name shows as `?`)."""
+    metadata = obj.get("metadata") or {}
+    return format_subject(obj.get("kind", "?"), metadata.get("namespace"), metadata.get("name", "?"))
