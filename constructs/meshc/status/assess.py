@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from meshc.kube import QuantityError, parse_quantity
+from meshc.kube import QuantityError, format_subject, parse_quantity
 from meshc.secret_refs import SecretReference
 from meshc.status.reads import Live
 from meshc.status.revision import DistRevision, applied_commit, contains
@@ -32,7 +32,7 @@ class Item:
 
     @property
     def subject(self) -> str:
-        return f"{self.kind}/{self.namespace}/{self.name}"
+        return format_subject(self.kind, self.namespace, self.name)
 
 
 def assess(targets: Targets, live: Live, revision: DistRevision, root: Path) -> list[Item]:
