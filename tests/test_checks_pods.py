@@ -6,7 +6,7 @@ import pytest
 from checks.support import deployment, origin_of
 
 from meshc.build import Manifest
-from meshc.checks.pods import rolling_surge, workloads
+from meshc.checks.pods import pod_runners, rolling_surge
 
 
 @pytest.mark.parametrize(("strategy", "replicas", "surge"), [
@@ -26,7 +26,7 @@ def test_an_hpa_sets_the_replicas_and_the_key_that_sets_them():
     hpa = Manifest(origin_of("agent/a", "agents.a"), {
         "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": {"name": "a", "namespace": "mesh"},
         "spec": {"scaleTargetRef": {"kind": "Deployment", "name": "a"}, "maxReplicas": 12}})
-    (load,) = workloads((app, hpa))
+    (load,) = pod_runners((app, hpa))
     assert (load.replicas, load.surge, load.pods) == (12, 3, 15)
     assert load.replicas_key == ("agents", "a", "autoscaling", "maxReplicas")
     assert load.describe() == "HPA max 12 + 3 surge = 15 pods"
@@ -35,5 +35,5 @@ def test_an_hpa_sets_the_replicas_and_the_key_that_sets_them():
 def test_replicas_default_to_one_and_other_kinds_are_not_workloads():
     app = Manifest(origin_of("registry", "registry"), deployment("r", replicas=None, strategy={"type": "Recreate"}))
     cm = Manifest(origin_of("registry", "registry"), {"kind": "ConfigMap", "metadata": {"name": "c"}})
-    (load,) = workloads((app, cm))
+    (load,) = pod_runners((app, cm))
     assert (load.replicas, load.pods, load.replicas_key, load.describe()) == (1, 1, ("registry", "replicas"), "1 pod")

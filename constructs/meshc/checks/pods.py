@@ -19,7 +19,7 @@ DEFAULT_MAX_SURGE = "25%"
 
 
 @dataclass(frozen=True)
-class Workload:
+class PodRunner:
     """One object that runs pods, and how many it may run at once."""
 
     manifest: Manifest
@@ -79,13 +79,13 @@ def autoscalers(manifests: tuple[Manifest, ...]) -> dict[tuple[str | None, str, 
     return found
 
 
-def workloads(manifests: tuple[Manifest, ...]) -> list[Workload]:
+def pod_runners(manifests: tuple[Manifest, ...]) -> list[PodRunner]:
     scalers = autoscalers(manifests)
     result = []
     for manifest in manifests:
         spec = manifest.obj.get("spec") or {}
         if manifest.kind == "Pod":
-            result.append(Workload(manifest, spec, manifest.obj["metadata"].get("labels") or {}, 1, 0, None))
+            result.append(PodRunner(manifest, spec, manifest.obj["metadata"].get("labels") or {}, 1, 0, None))
             continue
         if manifest.kind == "HelmRelease" and manifest.component != "platform" and _is_mesh_release(manifest):
             result.append(_chart_workload(manifest))
@@ -97,7 +97,7 @@ def workloads(manifests: tuple[Manifest, ...]) -> list[Workload]:
         replicas = int(((scaler.obj.get("spec") or {}) if scaler else spec).get("maxReplicas" if scaler else "replicas", 1))
         surge = rolling_surge(spec, replicas) if manifest.kind == "Deployment" else 0
         labels = (template.get("metadata") or {}).get("labels") or {}
-        result.append(Workload(manifest, template.get("spec") or {}, labels, replicas, surge, scaler))
+        result.append(PodRunner(manifest, template.get("spec") or {}, labels, replicas, surge, scaler))
     return result
 
 
@@ -113,7 +113,7 @@ def _is_mesh_release(manifest: Manifest) -> bool:
     return manifest.component.startswith(MESH_COMPONENTS)
 
 
-def _chart_workload(manifest: Manifest) -> Workload:
+def _chart_workload(manifest: Manifest) -> PodRunner:
     """The pods a mesh HelmRelease's chart will run, from the values meshc gives it."""
     values = (manifest.obj.get("spec") or {}).get("values") or {}
     scaling = values.get("autoscaling") or {}
@@ -126,7 +126,7 @@ def _chart_workload(manifest: Manifest) -> Workload:
     if waits_for_db:
         pod_spec["initContainers"] = [{"name": WAIT_FOR_DB}]
     added = frozenset({WAIT_FOR_DB}) if waits_for_db else frozenset()
-    return Workload(manifest, pod_spec, {}, replicas, surge, None, rendered_by_chart=True, fixed_by_chart=added)
+    return PodRunner(manifest, pod_spec, {}, replicas, surge, None, rendered_by_chart=True, fixed_by_chart=added)
 
 
 def rolling_surge(deployment_spec: dict, replicas: int) -> int:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from meshc.build import Manifest
-from meshc.checks.pods import MESH_COMPONENTS, Workload, workloads
+from meshc.checks.pods import MESH_COMPONENTS, PodRunner, pod_runners
 from meshc.checks.report import Finding, KeyPath, Scope, dotted
 from meshc.kube import QuantityError, format_quantity, parse_quantity, split_api_version, subject_of
 from meshc.origin import Setting
@@ -41,7 +41,7 @@ class Contribution:
 class Missing:
     """A container the quota would reject: it sets neither a request nor a limit for a quota'd resource."""
 
-    workload: Workload
+    workload: PodRunner
     container: str
     key: KeyPath
     fix: str  # what the user can change to get it admitted
@@ -50,7 +50,7 @@ class Missing:
 def check(scope: Scope) -> list[Finding]:
     manifests = scope.built.manifests
     findings: list[Finding] = []
-    loads = workloads(manifests)
+    loads = pod_runners(manifests)
     for quota in (m for m in manifests if m.kind == "ResourceQuota"):
         spec = quota.obj.get("spec") or {}
         if spec.get("scopes") or spec.get("scopeSelector"):
@@ -161,7 +161,7 @@ def _compute(resource: str) -> tuple[str, str] | None:
     return None
 
 
-def _demand(resource: str, local: list[Workload], objects: list[Manifest]) -> tuple[list[Contribution], list[Missing]] | None:
+def _demand(resource: str, local: list[PodRunner], objects: list[Manifest]) -> tuple[list[Contribution], list[Missing]] | None:
     compute = _compute(resource)
     if compute is not None:
         return _compute_demand(*compute, local)
@@ -171,7 +171,7 @@ def _demand(resource: str, local: list[Workload], objects: list[Manifest]) -> tu
     return (counted, []) if counted is not None else None
 
 
-def _compute_demand(kind: str, name: str, local: list[Workload]) -> tuple[list[Contribution], list[Missing]]:
+def _compute_demand(kind: str, name: str, local: list[PodRunner]) -> tuple[list[Contribution], list[Missing]]:
     contributions, missing = [], []
     for workload in local:
         per_pod, lacking = pod_amount(workload.pod_spec, kind, name)
@@ -183,7 +183,7 @@ def _compute_demand(kind: str, name: str, local: list[Workload]) -> tuple[list[C
     return contributions, missing
 
 
-def _missing_item(workload: Workload, container: str, kind: str, name: str) -> Missing:
+def _missing_item(workload: PodRunner, container: str, kind: str, name: str) -> Missing:
     if container in workload.fixed_by_chart:
         quota = f"{kind}.{name}"
         render = workload.key_of(Setting.RENDER)
@@ -239,7 +239,7 @@ def plural(kind: str) -> str:
     return lower + "s"
 
 
-def _counted_objects(resource: str, local: list[Workload], objects: list[Manifest]) -> list[Contribution] | None:
+def _counted_objects(resource: str, local: list[PodRunner], objects: list[Manifest]) -> list[Contribution] | None:
     def each(manifests, key_of=lambda origin: origin.key) -> list[Contribution]:
         return [Contribution(m.component, key_of(m.origin), Decimal(1), f"{m.kind} {m.name}") for m in manifests]
 
@@ -281,7 +281,7 @@ def _storage(spec: dict) -> Decimal:
         return Decimal(0)
 
 
-def _template_claims(local: list[Workload], *, count: bool) -> list[Contribution]:
+def _template_claims(local: list[PodRunner], *, count: bool) -> list[Contribution]:
     found = []
     for workload in local:
         for template in (workload.manifest.obj.get("spec") or {}).get("volumeClaimTemplates") or []:
@@ -293,7 +293,7 @@ def _template_claims(local: list[Workload], *, count: bool) -> list[Contribution
     return found
 
 
-def _secrets(local: list[Workload], objects: list[Manifest]) -> list[Contribution]:
+def _secrets(local: list[PodRunner], objects: list[Manifest]) -> list[Contribution]:
     """Secrets written here, plus every Secret a pod references: it must exist, so it counts."""
     names: dict[str, Contribution] = {}
     for m in objects:

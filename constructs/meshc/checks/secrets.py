@@ -10,7 +10,7 @@ in every environment: the registry logs the URL, password included.
 from __future__ import annotations
 
 from meshc import model
-from meshc.checks.pods import workloads
+from meshc.checks.pods import pod_runners
 from meshc.checks.report import Finding, Scope, dotted
 from meshc.kube import subject_of
 from meshc.origin import Origin, Setting
@@ -21,7 +21,7 @@ ALLOW_HINT = "or set validation.allowLiteralSecrets: true in a development envir
 
 def _env_entries(scope: Scope):
     """(manifest, environment key of the component, env entry) for every literal env var meshc writes."""
-    for workload in workloads(scope.built.manifests):
+    for workload in pod_runners(scope.built.manifests):
         if workload.rendered_by_chart:
             continue  # its env is read from the HelmRelease values below
         for container in workload.containers():

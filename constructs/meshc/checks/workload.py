@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from meshc.build import Manifest
-from meshc.checks.pods import Workload, autoscalers, workloads
+from meshc.checks.pods import PodRunner, autoscalers, pod_runners
 from meshc.checks.report import Finding, Scope, dotted
 from meshc.kube import QuantityError, format_quantity, parse_quantity, subject_of
 from meshc.origin import Setting
@@ -26,7 +26,7 @@ POSTGRES_SCHEMES = ("postgres://", "postgresql://")
 
 def check(scope: Scope) -> list[Finding]:
     manifests = scope.built.manifests
-    every = workloads(manifests)
+    every = pod_runners(manifests)
     findings: list[Finding] = []
     for workload in every:
         findings += _requests_within_limits(scope, workload)
@@ -43,7 +43,7 @@ def check(scope: Scope) -> list[Finding]:
     return findings
 
 
-def _requests_within_limits(scope: Scope, workload: Workload) -> list[Finding]:
+def _requests_within_limits(scope: Scope, workload: PodRunner) -> list[Finding]:
     findings = []
     for container in workload.containers():
         resources = container.get("resources") or {}
@@ -65,7 +65,7 @@ def _requests_within_limits(scope: Scope, workload: Workload) -> list[Finding]:
     return findings
 
 
-def _probes(scope: Scope, workload: Workload) -> list[Finding]:
+def _probes(scope: Scope, workload: PodRunner) -> list[Finding]:
     findings = []
     for container in workload.containers(init=False):
         ports = container.get("ports") or []
@@ -112,7 +112,7 @@ def effective_env(
 
 def _advertised_port(
     scope: Scope,
-    workload: Workload,
+    workload: PodRunner,
     config_maps: dict[tuple[str | None, str], dict],
     services: dict[tuple[str | None, str], Manifest],
 ) -> list[Finding]:
@@ -153,7 +153,7 @@ def _advertised_port(
     return findings
 
 
-def _autoscalers(scope: Scope, manifests: tuple[Manifest, ...], loads: list[Workload]) -> list[Finding]:
+def _autoscalers(scope: Scope, manifests: tuple[Manifest, ...], loads: list[PodRunner]) -> list[Finding]:
     findings = []
     targets = {(m.namespace, m.kind, m.name) for m in manifests}
     for target, hpa in sorted(autoscalers(manifests).items(), key=lambda item: item[1].name):
@@ -203,13 +203,13 @@ class PodIndex:
     """Workloads by (namespace, pod label, value): a selector is matched against the few
     workloads that carry its rarest label, so matching every Service stays linear."""
 
-    def __init__(self, loads: list[Workload]):
-        self.by_label: dict[tuple[str | None, str, str], list[Workload]] = {}
+    def __init__(self, loads: list[PodRunner]):
+        self.by_label: dict[tuple[str | None, str, str], list[PodRunner]] = {}
         for workload in loads:
             for label in workload.pod_labels.items():
                 self.by_label.setdefault((workload.namespace, *label), []).append(workload)
 
-    def selected(self, namespace: str | None, selector: dict[str, str]) -> list[Workload]:
+    def selected(self, namespace: str | None, selector: dict[str, str]) -> list[PodRunner]:
         candidates = min((self.by_label.get((namespace, *label), []) for label in selector.items()), key=len)
         return [w for w in candidates if all(w.pod_labels.get(k) == v for k, v in selector.items())]
 
@@ -247,7 +247,7 @@ def _services(scope: Scope, services: Iterable[Manifest], pods: PodIndex) -> lis
     return findings
 
 
-def _sqlite(scope: Scope, loads: list[Workload]) -> list[Finding]:
+def _sqlite(scope: Scope, loads: list[PodRunner]) -> list[Finding]:
     findings = []
     for workload in loads:
         if workload.manifest.component != "registry":
