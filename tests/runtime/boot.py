@@ -265,16 +265,18 @@ class MeshBoot:
             time.sleep(0.3)
 
     def _settled(self) -> bool:
-        """The registry lists every agent, and has resolved every dependency some listed agent offers.
+        """The registry lists every agent at an endpoint that answers, and has resolved every
+        dependency some listed agent offers.
 
         Agents register concurrently; one registered before its provider sees the
-        dependency resolved only at a later heartbeat."""
+        dependency resolved only at a later heartbeat. On a loaded machine an agent's
+        server may still be mounting its routes when it first registers."""
         listed = self._registry_agents()
         offered = {c["name"] for agent in listed for c in agent["capabilities"] or []}
         return set(self.plans) <= {agent["name"] for agent in listed} and all(
             (r["status"] == "available") == (r["capability"] in offered)
             for agent in listed for r in agent.get("dependency_resolutions") or []
-        )
+        ) and all(http_status(f"{agent['endpoint']}/livez") == 200 for agent in listed)
 
     def _registry_agents(self) -> list[dict]:
         port = next(iter(self.booted.pods["registry"].ports.values()))
