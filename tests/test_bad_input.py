@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import bad_input_cases
 import pytest
+from meshc.errors import InputError
 from bad_input_cases import Case, dev
 
 LONG_NAME = "a" * 45  # + "-mcp-mesh-agent-config" is 67 characters
@@ -66,7 +67,7 @@ BASIC_CASES = [
     Case(
         "negative-replicas",
         dev("agents:\n  a:\n    replicas: -1\n"),
-        [("environments/dev.yaml:3 agents.a.replicas:", "greater than or equal to 0 (got -1)")],
+        [("environments/dev.yaml:3 agents.a.replicas:", "must be at least 0 (got -1)")],
     ),
     Case(
         "upper-case-agent-name",
@@ -224,12 +225,12 @@ BASIC_CASES = [
     Case(
         "port-zero",
         dev("agents:\n  a:\n    http: {port: 0}\n"),
-        [("environments/dev.yaml:3 agents.a.http.port:", "greater than or equal to 1 (got 0)")],
+        [("environments/dev.yaml:3 agents.a.http.port:", "must be at least 1 (got 0)")],
     ),
     Case(
         "port-70000",
         dev("registry:\n  service: {port: 70000}\n"),
-        [("environments/dev.yaml:2 registry.service.port:", "less than or equal to 65535 (got 70000)")],
+        [("environments/dev.yaml:2 registry.service.port:", "must be at most 65535 (got 70000)")],
     ),
     Case(
         "pull-policy-not-a-choice",
@@ -397,3 +398,17 @@ def test_no_secret_value_is_printed(outcome):
 def test_no_traceback_reaches_the_user(outcome):
     assert "Traceback" not in outcome.stderr
     assert isinstance(outcome.exception, SystemExit), repr(outcome.exception)
+
+
+def test_a_port_written_into_a_database_host_is_pointed_to_its_own_key(tmp_path):
+    from meshc.loader import load_environment
+
+    path = tmp_path / "environments" / "dev.yaml"
+    path.parent.mkdir()
+    path.write_text("registry:\n  database: {type: postgres, host: 'db.example.com:5432', database: m, username: m,"
+                    " passwordSecret: {secret: s, key: p}}\n")
+    with pytest.raises(InputError) as refused:
+        load_environment(path, tmp_path)
+    (problem,) = refused.value.problems
+    assert problem.key_path == "registry.database.host"
+    assert "must be a DNS name" in problem.message and "give the port in registry.database.port" in problem.message

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from meshc.errors import InputError, InputProblem, NoEnvironmentsError, UnknownEnvironmentError
 from meshc.kube_values import INT32_MAX
-from meshc.kube import DNS1123_LABEL
+from meshc.kube import DNS1123_LABEL, DNS1123_SUBDOMAIN
 from meshc.model import Environment, FieldRuleError, SecretKeyRef
 from meshc.secret_names import NOT_SHOWN as _HIDDEN, conceals, describe as _describe
 from meshc.yaml_source import KeyPath, SourceMap, dotted, parse_mapping, read_text
@@ -264,17 +264,26 @@ def _message(error: dict, loc: KeyPath, cause: Exception | None, data: dict) -> 
     if kind == "less_than_equal" and error["ctx"]["le"] == INT32_MAX and not hidden:
         return f"{value} is more than Kubernetes stores here: a 32-bit integer, at most {INT32_MAX}"
     message = error["msg"]
-    if kind in {"string_pattern_mismatch"} and "DnsLabel" not in message:
+    if kind in _BOUNDS:
+        word, bound = _BOUNDS[kind]
+        message = f"must be {word} {error['ctx'][bound]}"
+    if kind == "string_pattern_mismatch":
         pattern = error["ctx"]["pattern"]
-        message = (
-            "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit"
-            if "a-z0-9" in pattern and "[-a-z0-9]" in pattern
-            else f"must match {pattern}"
-        )
+        message = _PATTERN_MESSAGES.get(pattern, f"must match {pattern}")
+        if loc and loc[-1] == "host" and isinstance(value, str) and ":" in value:
+            message += f"; give the port in {dotted((*loc[:-1], 'port'))}, not in the host"
     if isinstance(value, (dict, list)):
         return message
     return f"{message} ({_HIDDEN})" if hidden else f"{message} (got {value!r})"
 
+
+_BOUNDS = {"less_than_equal": ("at most", "le"), "greater_than_equal": ("at least", "ge"),
+           "less_than": ("less than", "lt"), "greater_than": ("more than", "gt")}
+_PATTERN_MESSAGES = {
+    DNS1123_LABEL.pattern: "must be a DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit",
+    DNS1123_SUBDOMAIN.pattern: "must be a DNS name: lower-case letters, digits, '-' and '.', each part starting and "
+                               "ending with a letter or digit",
+}
 
 _EXPECTED = {"string_type": "a string", "int_type": "a whole number", "bool_type": "true or false", "list_type": "a list",
              "dict_type": "a mapping", "model_type": "a mapping", "model_attributes_type": "a mapping"}

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BeforeValidator, Field, WithJsonSchema, model_validator
 from pydantic.alias_generators import to_camel
 
-from meshc.kube import DNS1123_LABEL
+from meshc.kube import DNS1123_LABEL, DNS1123_SUBDOMAIN
 from meshc.kube_values import ImageRegistry
 from meshc.model.base import DnsLabel, EnvVarName, FieldRuleError, MeshcModel, Port, RenderMode, Replicas, _wired_message
 from meshc.model.parts import Affinity, Autoscaling, DisruptionBudget, EnvFrom, Image, Ingress, Persistence, ResourceAmounts, Resources, SecretEnvRef, SecretKeyRef
@@ -68,7 +68,6 @@ class SqliteDatabase(MeshcModel):
 
 
 # A host name (RFC 1123) or an IPv4 address, as a URL's host and `nc -z` take it.
-_DATABASE_HOST = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
 # Characters a URL carries unescaped, so the user and database name never need encoding.
 _DATABASE_NAME = r"^[A-Za-z0-9_][-A-Za-z0-9_.]{0,62}$"
 SslMode = Literal["disable", "require", "verify-ca", "verify-full"]
@@ -83,7 +82,7 @@ class PostgresDatabase(MeshcModel):
     host: str | None = Field(
         default=None,
         max_length=253,
-        pattern=_DATABASE_HOST,
+        pattern=DNS1123_SUBDOMAIN.pattern,
         description=(
             "Host name or IPv4 address of an external database. The registry gets a DATABASE_URL "
             "without the password and the password as PGPASSWORD from passwordSecret, so the "
