@@ -189,14 +189,15 @@ def build_mesh(render, context):
     from meshc import model
     from meshc.agent import Agent
     from meshc.registry import Registry
+    from meshc.workload_plan import plan_agent, plan_registry
 
     def build(registry: model.Registry | None = None, agents: dict | None = None, **context_overrides) -> Objects:
         mesh_context = context(**context_overrides)
 
         def compose(chart) -> None:
-            central = Registry(chart, "Registry", spec=registry or model.Registry(), context=mesh_context)
+            central = Registry(chart, "Registry", plan=plan_registry(registry or model.Registry(), mesh_context))
             for name, spec in sorted((agents or {}).items()):
-                Agent(chart, f"Agent-{name}", name=name, spec=spec, registry=central.endpoint, context=mesh_context)
+                Agent(chart, f"Agent-{name}", plan=plan_agent(name, spec, mesh_context, registry=central.endpoint))
 
         return render(compose)
 

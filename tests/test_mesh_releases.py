@@ -137,10 +137,12 @@ agents:
 
 def test_release_images_use_the_registry_prefix_as_manifests_do():
     from meshc.context import MeshContext
-    from meshc.mesh_releases import _image
-    from meshc.model import Image
+    from meshc.mesh_releases import image_values
+    from meshc.model import Agent, Image
+    from meshc.workload_plan import RegistryEndpoint, plan_agent
 
     context = MeshContext(environment="e", namespace="n", image_registry="registry.example/")
     image = Image(repository="acme/weather", tag="1.2")
-    values = _image(image, context)
-    assert f"{values['registry']}/{values['repository']}:{values['tag']}" == context.image(image) == "registry.example/acme/weather:1.2"
+    plan = plan_agent("weather", Agent(image=image), context, registry=RegistryEndpoint("core", 9000))
+    values = image_values(plan.image)
+    assert f"{values['registry']}/{values['repository']}:{values['tag']}" == plan.image.reference == "registry.example/acme/weather:1.2"

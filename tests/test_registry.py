@@ -145,10 +145,11 @@ def test_helm_compatible_release_that_contains_the_chart_name_is_used_alone(buil
 def test_endpoint_is_the_service_name_and_port(context):
     from meshc.registry import Registry
     from meshc.runtime import MeshChart, cdk8s
+    from meshc.workload_plan import plan_registry
 
     chart = MeshChart(cdk8s.App(), "test")
     spec = model.Registry(name="central", service=model.RegistryService(port=9000))
-    endpoint = Registry(chart, "Registry", spec=spec, context=context()).endpoint
+    endpoint = Registry(chart, "Registry", plan=plan_registry(spec, context())).endpoint
     assert (endpoint.host, endpoint.port, endpoint.url) == ("central", 9000, "http://central:9000")
 
 

@@ -86,23 +86,23 @@ def agent_chart_values(log_level: model.LogLevel) -> dict:
     }
 
 
-def registry_config(spec: model.Registry, log_level: model.LogLevel) -> dict[str, str]:
+def registry_config(name: str, port: int, log_level: model.LogLevel) -> dict[str, str]:
     """The registry's ConfigMap: the keys the registry chart renders that the binary reads."""
     return {
         "HOST": "0.0.0.0",
-        "PORT": str(spec.service.port),
-        "REGISTRY_NAME": spec.name,
+        "PORT": str(port),
+        "REGISTRY_NAME": name,
         **REGISTRY_HEARTBEAT_ENV,
         **logging_env(log_level),
         **TRACING_ENV,
     }
 
 
-def registry_chart_values(spec: model.Registry, log_level: model.LogLevel) -> dict:
+def registry_chart_values(name: str, port: int, log_level: model.LogLevel) -> dict:
     """Registry chart keys (under `registry`) that make its ConfigMap match `registry_config`."""
     return {
-        "name": spec.name,
-        "port": spec.service.port,
+        "name": name,
+        "port": port,
         # `debug` is a string: the chart writes `debug | default "true"`.
         "logging": {"level": log_level, "debug": logging_env(log_level)["MCP_MESH_DEBUG_MODE"]},
         "observability": {"distributedTracing": {"enabled": False}},
@@ -157,6 +157,11 @@ def value_env(name: str, value: str) -> dict:
     return {"name": name, "value": value}
 
 
+def downward_env(name: str, field_path: str) -> dict:
+    """A field of the pod itself (its name, namespace, IP)."""
+    return {"name": name, "valueFrom": {"fieldRef": {"fieldPath": field_path}}}
+
+
 def secret_env(name: str, ref: model.SecretKeyRef, *, optional: bool = False) -> dict:
     selector = {"name": ref.secret, "key": ref.key, **({"optional": True} if optional else {})}
     return {"name": name, "valueFrom": {"secretKeyRef": selector}}
@@ -180,7 +185,7 @@ def env_from(sources: list[model.EnvFrom]) -> list[dict]:
 
 
 def registry_database_env(
-    database: model.SqliteDatabase | model.PostgresDatabase, postgres: PostgresConnection | None
+    database: model.SqliteDatabase | model.PostgresDatabase, connection: PostgresConnection | None
 ) -> list[dict]:
     """How the registry finds its database. The binary reads only DATABASE_URL.
 
@@ -195,5 +200,5 @@ def registry_database_env(
         return [value_env("DATABASE_URL", database.path)]
     if database.url_secret is not None:
         return [secret_env("DATABASE_URL", database.url_secret)]
-    connection = registry_database_connection(database, postgres)
+    # The database known field by field (`registry_database_connection`).
     return [value_env("DATABASE_URL", connection.url), secret_env("PGPASSWORD", connection.password)]

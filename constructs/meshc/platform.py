@@ -19,8 +19,9 @@ from meshc.network import NamespacePolicies
 from meshc.origin import Layer, Origin
 from meshc.postgresql import POSTGRES_PORT, PostgresqlRelease
 from meshc.quota import NamespaceQuota
-from meshc.registry import Registry, RegistryEndpoint
+from meshc.registry import Registry
 from meshc.runtime import Construct, MeshChart, k8s
+from meshc.workload_plan import RegistryEndpoint, plan_agent, plan_registry
 
 PLATFORM_NAME = "mcp-mesh-platform"
 
@@ -109,19 +110,16 @@ class Platform(Construct):
     def _add_registry(self, postgres: PostgresqlRelease | None) -> Registry | RegistryRelease:
         self.layers.add(Layer.REGISTRY)
         spec = self.spec.registry
-        connection = postgres.connection if postgres else None
+        plan = plan_registry(spec, self.context, postgres=postgres.connection if postgres else None)
         if self.spec.render_of(spec) == "manifests":
-            return Registry(self, "Registry", spec=spec, context=self.context, postgres=connection)
+            return Registry(self, "Registry", plan=plan)
         return RegistryRelease(
             self,
             "Registry",
-            spec=spec,
-            context=self.context,
+            plan=plan,
             charts=self.spec.mesh_charts,
             sources=self.sources,
             flux=self.spec.flux,
-            labels=self._labels(REGISTRY_CHART, spec.name, "registry", spec.image.tag),
-            postgres=connection,
             postgres_release=postgres.release if postgres else None,
         )
 
@@ -134,23 +132,18 @@ class Platform(Construct):
             self.layers.add(Layer.AGENTS)
             # Point the environment's Prometheus at every agent's /metrics (the registry serves none).
             scraped = scrape_annotations(spec.http.port) if self.spec.monitoring.prometheus.enabled else None
+            plan = plan_agent(name, spec, self.context, registry=endpoint, pod_annotations=scraped)
             if self.spec.render_of(spec) == "manifests":
-                agents[name] = Agent(self, f"Agent-{name}", name=name, spec=spec, registry=endpoint, context=self.context,
-                                     pod_annotations=scraped)
+                agents[name] = Agent(self, f"Agent-{name}", plan=plan)
                 continue
             agents[name] = AgentRelease(
                 self,
                 f"Agent-{name}",
-                name=name,
-                spec=spec,
-                registry=endpoint,
-                context=self.context,
+                plan=plan,
                 charts=self.spec.mesh_charts,
                 sources=self.sources,
                 flux=self.spec.flux,
-                labels=self._labels(AGENT_CHART, name, "agent", spec.image.tag),
                 depends_on=registry_release + tuple(order.get(name, ())),
-                pod_annotations=scraped,
             )
         return agents
 

@@ -1,160 +1,75 @@
-"""The parts the registry and every agent share: a hardened Deployment with its
-ServiceAccount, ConfigMap, Service, and optional PVC, HPA, PDB and Ingress.
+"""The manifests render of a mesh component: a hardened Deployment with its
+ServiceAccount, ConfigMap, Service, and optional PVC, HPA, PDB and Ingress,
+spelt from its `WorkloadPlan` (meshc.workload_plan).
 
-`Workload` is the base construct; `Registry` and `Agent` say only what makes
-them different (ports, probes, env, volumes).
+`Workload` is the base construct; `Registry` and `Agent` add only the objects
+that make them different.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 
 from meshc import model
-from meshc.context import MeshContext, selector_labels
-from meshc.naming import ComponentNames
-from meshc.origin import Origin
 from meshc.runtime import Construct, MeshChart
+from meshc.workload_plan import HTTP_PORT_NAME, SCRATCH_MOUNT, SCRATCH_VOLUME, Probe, WorkloadPlan
 
 RUN_AS = 999
-HTTP_PORT_NAME = "http"
 CONFIG_HASH_ANNOTATION = "meshc.io/config-sha256"
-DATA_VOLUME = "data"
-# Named apart from the PVC volume on purpose: switching persistence on or off
-# must change the volume name, or a server-side apply merges an emptyDir and a
-# PVC into one volume and the API server rejects it (the charts' issue #1461).
-EPHEMERAL_DATA_VOLUME = "data-ephemeral"
-
-
-@dataclass(frozen=True)
-class Probe:
-    path: str
-    initial_delay: int
-    period: int
-    timeout: int
-    failures: int
-
-    def render(self) -> dict:
-        return {
-            "httpGet": {"path": self.path, "port": HTTP_PORT_NAME},
-            "initialDelaySeconds": self.initial_delay,
-            "periodSeconds": self.period,
-            "timeoutSeconds": self.timeout,
-            "failureThreshold": self.failures,
-        }
-
-
-@dataclass(frozen=True)
-class Probes:
-    startup: Probe
-    liveness: Probe
-    readiness: Probe
 
 
 class Workload(Construct):
-    """One mesh component: its objects, named by `names`, labelled and hardened alike.
+    """One mesh component's objects, each named, labelled and hardened as its `plan` says.
 
     Its objects are plain Kubernetes-shaped dicts handed to the `MeshChart` it
-    sits in, each with its `origin`: thousands of them go through no jsii call.
+    sits in, each with the plan's `origin`: thousands of them go through no jsii call.
+    Subclasses call `add_common_objects`, add their own, then `add_deployment`.
+
+    plan: every decision about the component (`meshc.workload_plan.plan_agent` / `plan_registry`).
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        context: MeshContext,
-        spec: model.Workload,
-        names: ComponentNames,
-        chart: str,
-        component: str,
-        release: str,
-        port: int,
-        origin: Origin,
-    ):
+    def __init__(self, scope: Construct, id: str, *, plan: WorkloadPlan):
         super().__init__(scope, id)
-        self.context = context
-        self.spec = spec
-        self.names = names
-        self.port = port
-        self.origin = origin
-        self.labels = context.labels(name=chart, instance=release, component=component, version=spec.image.tag)
-        self.selector = selector_labels(self.labels)
+        self.plan = plan
+        self.config_hash = config_hash(plan.config)
         self._chart = MeshChart.of(scope)
 
     # --- helpers ------------------------------------------------------------
 
     def add_object(self, api_version: str, kind: str, name: str, **fields: object) -> None:
         """One object of this component: `fields` are its top-level fields besides apiVersion, kind and metadata."""
-        self._chart.add_plain({"apiVersion": api_version, "kind": kind, "metadata": self.metadata(name), **fields}, self.origin)
-
-    def metadata(self, name: str) -> dict:
-        return {"name": name, "namespace": self.context.namespace, "labels": self.labels}
-
-    def _resources(self) -> dict:
-        def amounts(values: model.ResourceAmounts) -> dict[str, str] | None:
-            given = {"cpu": values.cpu, "memory": values.memory}
-            return {key: value for key, value in given.items() if value is not None} or None
-
-        return {"requests": amounts(self.spec.resources.requests), "limits": amounts(self.spec.resources.limits)}
-
-    def _affinity(self) -> dict | None:
-        anti = self.spec.affinity.pod_anti_affinity
-        if anti is None:
-            return None
-        term = {"labelSelector": {"matchLabels": self.selector}, "topologyKey": anti.topology_key}
-        if anti.mode == "required":
-            return {"podAntiAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": [term]}}
-        weighted = {"podAffinityTerm": term, "weight": 100}
-        return {"podAntiAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": [weighted]}}
-
-    def data_volume(self) -> dict:
-        if self.spec.persistence.enabled:
-            return {"name": DATA_VOLUME, "persistentVolumeClaim": {"claimName": self.names.data}}
-        return {"name": EPHEMERAL_DATA_VOLUME, "emptyDir": {}}
+        metadata = {"name": name, "namespace": self.plan.namespace, "labels": self.plan.labels}
+        self._chart.add_plain({"apiVersion": api_version, "kind": kind, "metadata": metadata, **fields}, self.plan.origin)
 
     # --- objects --------------------------------------------------------------
 
-    def add_common_objects(self, config: dict[str, str]) -> None:
-        """ServiceAccount, ConfigMap and Service, plus PVC, HPA, PDB and Ingress when asked."""
-        self.add_object("v1", "ServiceAccount", self.names.base, automountServiceAccountToken=False)
-        self.add_object("v1", "ConfigMap", self.names.config, data=config)
-        self.config_hash = config_hash(config)
-        self.add_service(self.names.base)
-        if self.spec.persistence.enabled:
+    def add_common_objects(self) -> None:
+        """ServiceAccount, ConfigMap and Service, plus PVC, HPA, PDB and Ingress when planned."""
+        plan = self.plan
+        self.add_object("v1", "ServiceAccount", plan.names.base, automountServiceAccountToken=False)
+        self.add_object("v1", "ConfigMap", plan.names.config, data=plan.config)
+        self.add_service(plan.names.base)
+        if plan.persistence.enabled:
             self._add_volume_claim()
-        if self.spec.autoscaling.enabled:
+        if plan.autoscaling.enabled:
             self._add_autoscaler()
-        if self.spec.disruption_budget.enabled:
+        if plan.disruption_budget.enabled:
             self._add_disruption_budget()
-        if self.spec.ingress.enabled:
+        if plan.ingress.enabled:
             self._add_ingress()
 
     def add_service(self, name: str, *, headless: bool = False) -> None:
-        port = {"name": HTTP_PORT_NAME, "port": self.port, "targetPort": HTTP_PORT_NAME, "protocol": "TCP"}
-        spec = {"type": "ClusterIP", "clusterIP": "None" if headless else None, "selector": self.selector, "ports": [port]}
+        port = {"name": HTTP_PORT_NAME, "port": self.plan.port, "targetPort": HTTP_PORT_NAME, "protocol": "TCP"}
+        spec = {"type": "ClusterIP", "clusterIP": "None" if headless else None, "selector": self.plan.selector, "ports": [port]}
         self.add_object("v1", "Service", name, spec=spec)
 
-    def add_deployment(
-        self,
-        *,
-        container_name: str,
-        probes: Probes,
-        env: list[dict],
-        env_from: list[dict],
-        volumes: list[dict],
-        mounts: list[dict],
-        read_only_root: bool,
-        command: list[str] | None = None,
-        strategy: dict,
-        pod_annotations: dict[str, str] | None = None,
-    ) -> None:
-        container = self._container(container_name, probes, env, env_from, mounts, read_only_root, command)
+    def add_deployment(self) -> None:
+        plan = self.plan
         pod = {
-            "serviceAccountName": self.names.base,
+            "serviceAccountName": plan.names.base,
             "automountServiceAccountToken": False,
-            "imagePullSecrets": [{"name": s} for s in self.context.image_pull_secrets] or None,
+            "imagePullSecrets": [{"name": s} for s in plan.image_pull_secrets] or None,
             "securityContext": {
                 "runAsNonRoot": True,
                 "runAsUser": RUN_AS,
@@ -162,113 +77,99 @@ class Workload(Construct):
                 "fsGroup": RUN_AS,
                 "seccompProfile": {"type": "RuntimeDefault"},
             },
-            "affinity": self._affinity(),
-            "nodeSelector": self.spec.affinity.node_selector or None,
-            "containers": [container],
-            "volumes": [{"name": "tmp", "emptyDir": {}}, *volumes],
+            "affinity": plan.affinity or None,
+            "nodeSelector": plan.node_selector or None,
+            "containers": [self._container()],
+            "volumes": [SCRATCH_VOLUME, *([plan.data_volume] if plan.data_volume else [])],
         }
         template = {
             # Rolls the pods when their ConfigMap changes.
-            "metadata": {"labels": self.labels, "annotations": {CONFIG_HASH_ANNOTATION: self.config_hash, **(pod_annotations or {})}},
+            "metadata": {"labels": plan.labels, "annotations": {CONFIG_HASH_ANNOTATION: self.config_hash, **plan.pod_annotations}},
             "spec": pod,
         }
         spec = {
             # An HPA owns the replica count; writing it here would fight the HPA on every apply.
-            "replicas": None if self.spec.autoscaling.enabled else self.spec.replicas,
-            "selector": {"matchLabels": self.selector},
-            "strategy": strategy,
+            "replicas": None if plan.autoscaling.enabled else plan.replicas,
+            "selector": {"matchLabels": plan.selector},
+            "strategy": plan.strategy,
             "template": template,
         }
-        self.add_object("apps/v1", "Deployment", self.names.base, spec=spec)
+        self.add_object("apps/v1", "Deployment", plan.names.base, spec=spec)
 
-    def _container(
-        self,
-        name: str,
-        probes: Probes,
-        env: list[dict],
-        env_from: list[dict],
-        mounts: list[dict],
-        read_only_root: bool,
-        command: list[str] | None,
-    ) -> dict:
+    def _container(self) -> dict:
+        plan = self.plan
+        data_mount = [{"name": plan.data_volume["name"], "mountPath": model.DATA_MOUNT_PATH}] if plan.data_volume else []
         return {
-            "name": name,
-            "image": self.context.image(self.spec.image),
-            "imagePullPolicy": self.spec.image.pull_policy,
-            "command": command,
-            "ports": [{"name": HTTP_PORT_NAME, "containerPort": self.port, "protocol": "TCP"}],
-            "env": env,
+            "name": plan.container_name,
+            "image": plan.image.reference,
+            "imagePullPolicy": plan.image.pull_policy,
+            "command": plan.command,
+            "ports": [{"name": HTTP_PORT_NAME, "containerPort": plan.port, "protocol": "TCP"}],
+            "env": [*plan.pod_env, *plan.env],
             # The component's own sources come after meshc's ConfigMap, so their keys win over its defaults.
-            "envFrom": [{"configMapRef": {"name": self.names.config}}, *env_from],
-            "startupProbe": probes.startup.render(),
-            "livenessProbe": probes.liveness.render(),
-            "readinessProbe": probes.readiness.render(),
-            "resources": self._resources(),
+            "envFrom": [{"configMapRef": {"name": plan.names.config}}, *plan.env_from],
+            "startupProbe": _probe(plan.probes.startup),
+            "livenessProbe": _probe(plan.probes.liveness),
+            "readinessProbe": _probe(plan.probes.readiness),
+            # Kubernetes reads an empty requests or limits as none.
+            "resources": {part: amounts or None for part, amounts in plan.resources.items()},
             "securityContext": {
                 "allowPrivilegeEscalation": False,
                 "capabilities": {"drop": ["ALL"]},
-                "readOnlyRootFilesystem": read_only_root,
+                "readOnlyRootFilesystem": plan.read_only_root,
                 "runAsNonRoot": True,
                 "runAsUser": RUN_AS,
                 "runAsGroup": RUN_AS,
             },
-            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}, *mounts],
+            "volumeMounts": [SCRATCH_MOUNT, *data_mount],
         }
 
     def _add_volume_claim(self) -> None:
-        persistence = self.spec.persistence
+        persistence = self.plan.persistence
         spec = {
             "accessModes": [persistence.access_mode],
             "storageClassName": persistence.storage_class,
             "resources": {"requests": {"storage": persistence.size}},
         }
-        self.add_object("v1", "PersistentVolumeClaim", self.names.data, spec=spec)
+        self.add_object("v1", "PersistentVolumeClaim", self.plan.names.data, spec=spec)
 
     def _add_autoscaler(self) -> None:
-        scaling = self.spec.autoscaling
+        scaling = self.plan.autoscaling
         target = {"type": "Utilization", "averageUtilization": scaling.target_cpu_utilization_percentage}
         spec = {
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": self.names.base},
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": self.plan.names.base},
             "minReplicas": scaling.min_replicas,
             "maxReplicas": scaling.max_replicas,
             "metrics": [{"type": "Resource", "resource": {"name": "cpu", "target": target}}],
         }
-        self.add_object("autoscaling/v2", "HorizontalPodAutoscaler", self.names.base, spec=spec)
+        self.add_object("autoscaling/v2", "HorizontalPodAutoscaler", self.plan.names.base, spec=spec)
 
     def _add_disruption_budget(self) -> None:
-        spec = {"minAvailable": self.spec.disruption_budget.min_available, "selector": {"matchLabels": self.selector}}
-        self.add_object("policy/v1", "PodDisruptionBudget", self.names.base, spec=spec)
+        spec = {"minAvailable": self.plan.disruption_budget.min_available, "selector": {"matchLabels": self.plan.selector}}
+        self.add_object("policy/v1", "PodDisruptionBudget", self.plan.names.base, spec=spec)
 
     def _add_ingress(self) -> None:
-        ingress = self.spec.ingress
-        backend = {"service": {"name": self.names.base, "port": {"name": HTTP_PORT_NAME}}}
+        ingress = self.plan.ingress
+        backend = {"service": {"name": self.plan.names.base, "port": {"name": HTTP_PORT_NAME}}}
         path = {"path": ingress.path, "pathType": "Prefix", "backend": backend}
         spec = {
             "ingressClassName": ingress.class_name,
             "rules": [{"host": ingress.host, "http": {"paths": [path]}}],
             "tls": [{"hosts": [ingress.host], "secretName": ingress.tls_secret_name}] if ingress.tls_secret_name else None,
         }
-        self.add_object("networking.k8s.io/v1", "Ingress", self.names.base, spec=spec)
+        self.add_object("networking.k8s.io/v1", "Ingress", self.plan.names.base, spec=spec)
+
+
+def _probe(probe: Probe) -> dict:
+    return {
+        "httpGet": {"path": probe.path, "port": HTTP_PORT_NAME},
+        "initialDelaySeconds": probe.initial_delay,
+        "periodSeconds": probe.period,
+        "timeoutSeconds": probe.timeout,
+        "failureThreshold": probe.failures,
+    }
 
 
 def config_hash(data: dict[str, str]) -> str:
     """The pod-template annotation value that changes whenever the ConfigMap's data does."""
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-
-
-def update_strategy(spec: model.Workload) -> dict:
-    """How pods are replaced (a Deployment `strategy`), chosen so a rollout can always finish."""
-    volume = spec.persistence
-    if volume.enabled and volume.access_mode != "ReadWriteMany":
-        # The claim attaches to one node: a surge pod elsewhere would wait for it forever.
-        return {"type": "Recreate"}
-    anti = spec.affinity.pod_anti_affinity
-    if anti is not None and anti.mode == "required":
-        # One pod per node: with exactly as many nodes as replicas a surge pod never schedules.
-        return {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}}
-    # Surge one pod, never drop below the desired count while rolling.
-    return {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}}
-
-
-def downward_env(name: str, field_path: str) -> dict:
-    return {"name": name, "valueFrom": {"fieldRef": {"fieldPath": field_path}}}
