@@ -25,12 +25,12 @@ from meshc.imports.servicemonitor.com.coreos.monitoring import (
 from meshc.naming import AGENT_CHART
 from meshc.origin import Origin
 from meshc.runtime import Construct, MeshChart, k8s
+# The Service port name of every agent, in both render modes (meshc.workload and the agent chart).
+from meshc.workload_plan import HTTP_PORT_NAME
 
 # The Prometheus server's container port (its Service maps port 80 to it).
 PROMETHEUS_PORT = 9090
 METRICS_PATH = "/metrics"
-# The Service port name of every agent, in both render modes (meshc.workload and the agent chart).
-AGENT_PORT_NAME = "http"
 GRAFANA_ADMIN_USER_KEY = "admin-user"
 GRAFANA_ADMIN_PASSWORD_KEY = "admin-password"
 DASHBOARDS_CONFIGMAP = "mcp-mesh-dashboards"
@@ -54,7 +54,7 @@ class AgentServiceMonitor(Construct):
             metadata={"name": "mcp-mesh-agents", "namespace": namespace, "labels": {**labels, **operator.service_monitor_labels}},
             spec=ServiceMonitorSpec(
                 selector=ServiceMonitorSpecSelector(match_labels={NAME_LABEL: AGENT_CHART}),
-                endpoints=[ServiceMonitorSpecEndpoints(port=AGENT_PORT_NAME, path=METRICS_PATH, interval="30s")],
+                endpoints=[ServiceMonitorSpecEndpoints(port=HTTP_PORT_NAME, path=METRICS_PATH, interval="30s")],
             ),
         )
         MeshChart.of(scope).add_typed(monitor, Origin.monitoring())
