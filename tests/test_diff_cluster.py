@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from fakeapi import FakeKubeAPIServer, write_kubeconfig
@@ -99,6 +102,20 @@ def test_a_closed_port_is_unreachable(tmp_path):
         connect(str(path), None, 2).resource("v1", "ConfigMap")
 
 
+def test_an_unreachable_server_is_one_error_line_not_a_log_of_retries(tmp_path, repo_root):
+    """As a user runs it: urllib3 retries quietly, and diff prints one error."""
+    (tmp_path / "environments").mkdir()
+    (tmp_path / "environments" / "a.yaml").write_text("global: {namespace: a}\n")
+    (tmp_path / "main.py").write_bytes((repo_root / "main.py").read_bytes())
+    (tmp_path / "constructs").symlink_to(repo_root / "constructs")
+    config = write_kubeconfig(tmp_path / "kubeconfig", {"gone": ("http://127.0.0.1:9", None)}, "gone")
+    done = subprocess.run([sys.executable, "main.py", "diff", "--env", "a", "--kubeconfig", str(config)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2
+    (line,) = done.stderr.splitlines()
+    assert line.startswith("error: cannot reach the API server at http://127.0.0.1:9") and "--context" in line
+
+
 def test_the_context_picks_the_server(fake_api, tmp_path):
     with FakeKubeAPIServer() as prod:
         path = two_cluster_kubeconfig(tmp_path / "c", fake_api, prod)
@@ -119,7 +136,30 @@ def test_a_missing_kubeconfig_file_is_an_error(tmp_path):
 
 def test_a_kubeconfig_without_a_current_context_asks_for_one(fake_api, tmp_path):
     path = write_kubeconfig(tmp_path / "c", {"a": (fake_api.url, None)}, "")
-    with pytest.raises(KubeconfigError, match="no current-context; pass --context"):
+    with pytest.raises(KubeconfigError) as refused:
+        connect(str(path), None, 2)
+    assert "no current-context; pass --context" in refused.value.worded(lambda option: f"--{option}")
+
+
+def plugin_kubeconfig(path, server: str, command: str):
+    path.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: x\n"
+        f"clusters: [{{name: c, cluster: {{server: '{server}'}}}}]\n"
+        "contexts: [{name: x, context: {cluster: c, user: u}}]\n"
+        f"users: [{{name: u, user: {{exec: {{apiVersion: client.authentication.k8s.io/v1beta1, command: '{command}'}}}}}}]\n"
+    )
+    return path
+
+
+def test_a_credential_plugin_missing_from_path_stops_the_connection(fake_api, tmp_path):
+    path = plugin_kubeconfig(tmp_path / "c", fake_api.url, "no-such-credential-plugin")
+    with pytest.raises(KubeconfigError, match="the credential plugin 'no-such-credential-plugin' of user 'u' is not on PATH"):
+        connect(str(path), None, 2)
+
+
+def test_a_credential_plugin_that_fails_stops_the_connection_instead_of_going_on_anonymous(fake_api, tmp_path):
+    path = plugin_kubeconfig(tmp_path / "c", fake_api.url, "false")
+    with pytest.raises(KubeconfigError, match="its credentials could not be loaded"):
         connect(str(path), None, 2)
 
 

@@ -13,7 +13,9 @@ plain dicts meshc's build produces.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import shutil
 import threading
 from dataclasses import dataclass
 
@@ -195,7 +197,12 @@ def _load_kubeconfig(path: str, paths: list[str], context: str | None, configura
     current = document.get("current-context") or None
     chosen = context or current
     if not chosen:
-        raise KubeconfigError(path, None, "no current-context; pass --context", names)
+        raise KubeconfigError(path, None, "no current-context", names, choose_context=True)
+    _require_credential_plugin(path, chosen, document, entries)
+    # The client logs a credential plugin that fails and goes on without credentials; kubectl stops.
+    # (Its logging.error would also configure the root logger, which then prints every urllib3 retry.)
+    failures = _ErrorsLogged()
+    logging.getLogger().addHandler(failures)
     try:
         config.load_kube_config(config_file=path, context=chosen, client_configuration=configuration,
                                 persist_config=False)
@@ -203,7 +210,33 @@ def _load_kubeconfig(path: str, paths: list[str], context: str | None, configura
         raise KubeconfigError(path, chosen, str(error)) from None
     except (TypeError, AttributeError, KeyError):
         raise KubeconfigError(path, chosen, KUBECONFIG_SHAPE) from None
+    finally:
+        logging.getLogger().removeHandler(failures)
+    if failures.messages:
+        raise KubeconfigError(path, chosen, f"its credentials could not be loaded ({failures.messages[0]})")
     return chosen
+
+
+class _ErrorsLogged(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _require_credential_plugin(path: str, context: str, document: dict, contexts: list) -> None:
+    """A plugin named on PATH that is not there: said plainly, before the client tries to run it."""
+    def named(entries, name):
+        found = [getattr(e, "value", e) for e in entries or [] if isinstance(getattr(e, "value", e), dict)]
+        return next((e for e in found if e.get("name") == name), {})
+
+    user_name = (named(contexts, context).get("context") or {}).get("user")
+    user = named(document.get("users"), user_name).get("user") or {}
+    command = (user.get("exec") or {}).get("command") if isinstance(user, dict) else None
+    if isinstance(command, str) and command and "/" not in command and shutil.which(command) is None:
+        raise KubeconfigError(path, context, f"the credential plugin {command!r} of user {user_name!r} is not on PATH")
 
 
 def _reason(error: Exception) -> str:

@@ -37,12 +37,14 @@ class NoClusterConfigError(OptionsError, DiffError):
         )
 
 
-class KubeconfigError(DiffError):
-    def __init__(self, path: str, context: str | None, cause: str, contexts: list[str] | None = None):
+class KubeconfigError(OptionsError, DiffError):
+    def __init__(self, path: str, context: str | None, cause: str, contexts: list[str] | None = None, *,
+                 choose_context: bool = False):
         self.path, self.context = path, context
         where = f"kubeconfig {path}" + (f", context {context!r}" if context else "")
         known = f" (contexts in the file: {', '.join(contexts)})" if contexts else ""
-        super().__init__(f"cannot use {where}: {cause}{known}")
+        choose = "; pass {context}" if choose_context else ""
+        super().__init__("cannot use {where}: {cause}" + choose + "{known}", where=where, cause=cause, known=known)
 
 
 class ClusterUnreachableError(OptionsError, DiffError):
