@@ -47,6 +47,13 @@ SHARED = {"a": 1}
     {1: "a key that is not a string", "b": 2},
     {"z": {}, "a": [], "m": [[], [{}], {"k": [1, [2, [3]]]}]},
     {"long key " * 20: "v"},
+    {"k" * 128: "at the longest simple key", "l" * 129: "one longer"},
+    {"a:b": "a:b", "a:": "a:", "-a": "-a", "a-": "a-", "/p": "/p", "_x": "_x", "@x": "@x", "a@b": "a@b"},
+    {"x=y": "a#b", "a #b": "a: b", "Yes": "NULL", "n": "y", "on": "Off", "é": "ünï", "8080": "0.5"},
+    {"nested": [[1, [2, []]], [{}], [{"a": [{"b": {"c": [None]}}]}], {"d": [[{"e": "f"}]]}]},
+    ["a top-level list", {"of": "mappings"}, ["and", "lists"]],
+    [],
+    {},
 ])
 def test_any_value_is_written_as_pyyaml_writes_it(value):
     assert dump_yaml(value) == pyyaml_dump(value)
