@@ -47,9 +47,10 @@ def report_synth(mirror_to: str | None, environments: tuple[str, ...], crd_dirs:
     if result.report.warnings:
         click.echo(result.report.to_text(severity="warning"), err=True)
     summary = result.written
-    for label, paths in (("added", summary.added), ("changed", summary.changed), ("removed", summary.removed)):
-        for path in paths:
-            click.echo(f"  {label:8} dist/{path}", err=True)
+    listed = [f"  {label:8} dist/{path}" for label, paths in
+              (("added", summary.added), ("changed", summary.changed), ("removed", summary.removed)) for path in paths]
+    if listed:
+        click.echo("\n".join(listed), err=True)  # one write: a full synth lists thousands of files
     click.echo(
         f"synth: {len(summary.added)} added, {len(summary.changed)} changed, "
         f"{len(summary.removed)} removed, {summary.unchanged} unchanged",

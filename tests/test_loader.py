@@ -279,3 +279,26 @@ def test_a_problem_in_a_base_is_reported_once_naming_the_environments_it_affects
         load(files)
     (problem,) = error.value.problems
     assert (problem.file, problem.message.endswith("(affects environments dev, prod)")) == ("environments/_base.yaml", True)
+
+
+def test_libyaml_and_pythons_composer_read_every_file_alike(monkeypatch):
+    # libyaml composes the files that are well-formed and within the limits; the result must be
+    # what PyYAML's Python composer, which reports every problem, reads.
+    from pathlib import Path
+
+    from meshc import yaml_source
+
+    root = Path(__file__).resolve().parents[1]
+    files = sorted([*root.glob("environments/*.yaml"), *root.glob("tests/**/*.yaml")])
+    assert len(files) > 10
+
+    def read(path: Path) -> object:
+        problems: list = []
+        try:
+            return yaml_source.parse_mapping(path.read_text(encoding="utf-8"), path.name, problems), problems
+        except (InputError, UnicodeDecodeError) as error:
+            return type(error).__name__, str(error)
+
+    with_libyaml = [read(path) for path in files]
+    monkeypatch.setattr(yaml_source, "_LibyamlLoader", None)
+    assert with_libyaml == [read(path) for path in files]

@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import threading
 from dataclasses import dataclass
+from typing import Callable
 from pathlib import Path
 
 from meshc.build import BuiltEnvironment, build
@@ -19,7 +20,7 @@ from meshc.checks import ChecksFailed, Finding, Report, check, check_environment
 from meshc.errors import InputError, InputProblem, NoEnvironmentsError
 from meshc.loader import LoadedEnvironment, combine_loads, environment_names, load_environment, load_environments
 from meshc.synth_cache import SynthCache
-from meshc.writer import WriteSummary, mirror, read_tree, render_environment, stale_environments, write_environments
+from meshc.writer import WriteSummary, mirror, render_environment, staged_dist
 
 
 @dataclass(frozen=True)
@@ -75,39 +76,52 @@ def synthesize(
             findings += [Finding(**finding) for finding in entry.findings]
 
     stale = [name for name in selected if name not in trees]
-    if stale:
-        fresh = _synthesize_environments(project, stale, crd_dirs, all_exist=set(stale) <= set(available))
-        findings += [finding for found, _ in fresh.values() for finding in found]
-        report = Report.of(selected, findings)
-        if report.errors:
-            raise ChecksFailed(report)
-        for name, (found, files) in fresh.items():
-            cache.put(name, keys[name], files, found)
-            trees[name] = files
-    trees = dict(sorted(trees.items()))
-    written = _write(project.dist, trees, remove_others=not names)
+    with staged_dist(project.dist) as staged:
+        if stale:
+            fresh = _synthesize_environments(
+                project, stale, crd_dirs, all_exist=set(stale) <= set(available), stage=staged.stage
+            )
+            findings += [finding for found, _ in fresh.values() for finding in found]
+            report = Report.of(selected, findings)
+            if report.errors:
+                raise ChecksFailed(report)  # the staged environments are discarded; dist/ is untouched
+            for name, (found, files) in fresh.items():
+                cache.put(name, keys[name], files, found)
+                trees[name] = files
+        written = staged.commit(dict(sorted(trees.items())), remove_others=not names)
     if mirror_to is not None and mirror_to.resolve() != project.dist.resolve():
-        mirror(project.dist, list(trees), mirror_to)
+        mirror(project.dist, sorted(trees), mirror_to)
     return SynthResult(written, Report.of(selected, findings))
 
 
 def _synthesize_environments(
-    project: Project, names: list[str], crd_dirs: list[Path] | tuple[Path, ...], *, all_exist: bool
+    project: Project, names: list[str], crd_dirs: list[Path] | tuple[Path, ...], *, all_exist: bool,
+    stage: Callable[[str, dict[str, bytes]], None],
 ) -> dict[str, tuple[list[Finding], dict[str, bytes]]]:
     """Each environment's findings and rendered files: loaded, built, checked and rendered
     one environment per worker process when there are cores to spare, else here (and
-    always here when a name is unknown, which the loader reports with the names there are)."""
+    always here when a name is unknown, which the loader reports with the names there are).
+    Each environment's files go to `stage` as soon as they are rendered."""
     load_crds(crd_dirs)  # here first: a bad --crd-dir is an input error, not a worker's crash
     workers = min(len(names), os.cpu_count() or 1)
     # Workers start their own jsii. Forking a process that already runs threads (jsii's,
     # in a test session or a library user) can deadlock the child, so such a process has none.
     if not all_exist or workers < 2 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return check_and_render(load_and_build(project, names), crd_dirs)
+        fresh = check_and_render(load_and_build(project, names), crd_dirs)
+        for name, (_, files) in fresh.items():
+            stage(name, files)
+        return fresh
     tasks = [(project.environments / f"{name}.yaml", tuple(crd_dirs)) for name in names]
+    arrived = {}
     with multiprocessing.get_context("fork").Pool(workers) as pool:
-        results = dict(zip(names, pool.map(_synthesize_one, tasks, chunksize=1)))
+        # This process writes each environment out while the workers build the others.
+        for name, result in pool.imap_unordered(_synthesize_one, tasks):
+            arrived[name] = result
+            if not isinstance(result, list):
+                stage(name, result[2])
         pool.close()
         pool.join()
+    results = {name: arrived[name] for name in names}
     # The rules across environments (base-file problems once, one namespace each) as a serial load applies them.
     combine_loads(project.environments, {name: r if isinstance(r, list) else r[0] for name, r in results.items()})
     return {name: (findings, files) for name, (_, findings, files) in results.items()}
@@ -115,15 +129,16 @@ def _synthesize_environments(
 
 def _synthesize_one(
     task: tuple[Path, tuple[Path, ...]],
-) -> tuple[LoadedEnvironment, list[Finding], dict[str, bytes]] | list[InputProblem]:
-    """One environment in a worker: what was loaded, its findings and files; or the problems of its input."""
+) -> tuple[str, tuple[LoadedEnvironment, list[Finding], dict[str, bytes]] | list[InputProblem]]:
+    """One environment in a worker: its name, and what was loaded, its findings and files;
+    or the problems of its input."""
     path, crd_dirs = task
     try:
         loaded = load_environment(path, root=path.parent.parent)
     except InputError as error:
-        return error.problems
+        return path.stem, error.problems
     (built,) = build([loaded])
-    return loaded, check_environment(built, load_crds(crd_dirs)), render_environment(built)
+    return path.stem, (loaded, check_environment(built, load_crds(crd_dirs)), render_environment(built))
 
 
 def check_and_render(
@@ -132,14 +147,3 @@ def check_and_render(
     """Each built environment's findings and rendered files."""
     crds = load_crds(crd_dirs)
     return {b.name: (check_environment(b, crds), render_environment(b)) for b in built}
-
-
-def _write(dist: Path, trees: dict[str, dict[str, bytes]], *, remove_others: bool) -> WriteSummary:
-    """Write the environments whose folder differs from its tree; leave the others' folders alone."""
-    differ = {name: files for name, files in trees.items() if read_tree(dist / name) != files}
-    if remove_others and stale_environments(dist, trees):
-        return write_environments(dist, trees, remove_others=True)
-    written = write_environments(dist, differ, remove_others=False) if differ else WriteSummary()
-    written.unchanged += sum(len(files) for name, files in trees.items() if name not in differ)
-    return written
-

@@ -7,11 +7,12 @@ work. dist/<env>/flux/ holds the GitRepository and the Kustomizations that
 make Flux apply the layers in order. Keys are sorted and files listed in a fixed order, so the same input
 gives the same bytes on every machine and hash seed.
 
-Nothing is written until every file has been rendered. Then, holding the lock
-file `.dist.lock` beside dist/, the whole new dist/ is assembled in
-`.dist.staging-<pid>` beside it (environments not being written are hard-linked
-over) and exchanged with dist/ in one `renameat2(RENAME_EXCHANGE)`: at every
-moment dist/ is entirely the old output or entirely the new. Where the kernel or
+Holding the lock file `.dist.lock` beside dist/, the whole new dist/ is
+assembled in `.dist.staging-<pid>` beside it (synth stages each environment as
+soon as it is rendered; environments not being written are hard-linked over)
+and exchanged with dist/ in one `renameat2(RENAME_EXCHANGE)`: at every moment
+dist/ is entirely the old output or entirely the new, and a run that fails
+before the exchange leaves it untouched. Where the kernel or
 file system cannot exchange, two renames are used instead (dist/ -> `.dist.previous-<pid>`,
 staging -> dist/), and a run killed between them leaves dist/ missing until the
 next run, which puts the previous one back before doing anything else. Each run
@@ -24,52 +25,20 @@ import ctypes
 import errno
 import fcntl
 import os
-import re
 import shutil
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
-import yaml
-
 from meshc.build import BuiltEnvironment, Manifest
 from meshc.delivery import FLUX_LAYER, LAYERS
 from meshc.errors import MeshcError
-
-try:
-    _BaseDumper = yaml.CSafeDumper
-except AttributeError:  # PyYAML built without libyaml
-    _BaseDumper = yaml.SafeDumper
-
-# PyYAML quotes only what YAML 1.1 would read as another type; kustomize and
-# other YAML 1.2 readers also read `08540`, `1e3` or `0o17` as numbers.
-_YAML12_NUMBER = re.compile(
-    r"^[-+]?(0|[1-9][0-9_]*|0[0-9_]+|0o[0-7_]+|0x[0-9a-fA-F_]+)$"
-    r"|^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$"
-    r"|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$"
-)
-
-
-class _Dumper(_BaseDumper):
-    pass
-
-
-def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    if _YAML12_NUMBER.match(value):
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="'")
-    return dumper.represent_str(value)
-
-
-_Dumper.add_representer(str, _represent_str)
+from meshc.yaml_emit import dump_yaml
 
 KUSTOMIZATION = "kustomization.yaml"
-
-
-def dump_yaml(obj: object) -> str:
-    return yaml.dump(obj, Dumper=_Dumper, sort_keys=True, default_flow_style=False, width=1_000_000, allow_unicode=True)
 
 
 def file_name(manifest: Manifest) -> str:
@@ -148,28 +117,79 @@ class DistWriteError(MeshcError):
 
 def write_environments(dist: Path, trees: dict[str, dict[str, bytes]], *, remove_others: bool) -> WriteSummary:
     """Replace dist/<env> for each tree; with `remove_others`, drop folders of environments that no longer exist."""
-    try:
-        with dist_lock(dist):
-            return _write_locked(dist, trees, remove_others)
-    except OSError as error:
-        raise DistWriteError(error) from None
+    with staged_dist(dist) as staged:
+        return staged.commit(trees, remove_others=remove_others)
 
 
-def _write_locked(dist: Path, trees: dict[str, dict[str, bytes]], remove_others: bool) -> WriteSummary:
-    recover(dist)
-    stale = stale_environments(dist, trees) if remove_others else []
-    summary = WriteSummary()
-    for env, files in trees.items():
-        _summarize(summary, env, read_tree(dist / env), files)
-    for env in stale:
-        summary.removed += [f"{env}/{path}" for path in read_tree(dist / env)]
-    staging = dist.parent / f"{STAGING_PREFIX}{os.getpid()}"
-    try:
-        _assemble(staging, dist, trees, replaced={*trees, *stale})
-        _swap_in(staging, dist)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)  # after the swap it holds the old dist/
-    return summary
+@contextmanager
+def staged_dist(dist: Path) -> Iterator[StagedDist]:
+    """A new dist/, assembled environment by environment (`stage`) and swapped in whole (`commit`);
+    one that is not committed is discarded, leaving dist/ as it was."""
+    with ExitStack() as cleanup:
+        yield StagedDist(dist, cleanup)
+
+
+class StagedDist:
+    """The new dist/ being assembled in `.dist.staging-<pid>` beside dist/.
+
+    dist/'s lock is taken when the first environment is staged and held until the swap or the
+    discard, so synth can stage each environment as soon as it is rendered while the others are
+    still being built. An environment whose files equal its folder in dist/ is linked over, not written.
+    """
+
+    def __init__(self, dist: Path, cleanup: ExitStack):
+        self.dist = dist
+        self._cleanup = cleanup
+        self._staging: Path | None = None
+        self._summaries: dict[str, WriteSummary] = {}
+        self._written: set[str] = set()
+
+    def stage(self, env: str, files: dict[str, bytes]) -> None:
+        try:
+            staging = self._open()
+            old = read_tree(self.dist / env)
+            self._summaries[env] = WriteSummary()
+            _summarize(self._summaries[env], env, old, files)
+            if old != files:
+                _write_tree(staging / env, files)
+                self._written.add(env)
+        except OSError as error:
+            raise DistWriteError(error) from None
+
+    def commit(self, trees: dict[str, dict[str, bytes]], *, remove_others: bool) -> WriteSummary:
+        """Swap in the new dist/ holding `trees` (staging those not staged yet) when anything changes;
+        with `remove_others`, without the folders of environments that no longer exist."""
+        for env, files in trees.items():
+            if env not in self._summaries:
+                self.stage(env, files)
+        try:
+            staging = self._open()
+            stale = stale_environments(self.dist, trees) if remove_others else []
+            summary = WriteSummary()
+            for env in trees:
+                for part in ("added", "changed", "removed"):
+                    getattr(summary, part).extend(getattr(self._summaries[env], part))
+                summary.unchanged += self._summaries[env].unchanged
+            for env in stale:
+                summary.removed += [f"{env}/{path}" for path in read_tree(self.dist / env)]
+            if self._written or stale:
+                _link_others(staging, self.dist, replaced={*self._written, *stale})
+                _swap_in(staging, self.dist)
+        except OSError as error:
+            raise DistWriteError(error) from None
+        return summary
+
+    def _open(self) -> Path:
+        """The staging folder, made (under the lock, after undoing what a killed run left) on first use."""
+        if self._staging is None:
+            self._cleanup.enter_context(dist_lock(self.dist))
+            recover(self.dist)
+            staging = self.dist.parent / f"{STAGING_PREFIX}{os.getpid()}"
+            # Removed when done: after the swap it holds the old dist/.
+            self._cleanup.callback(shutil.rmtree, staging, ignore_errors=True)
+            staging.mkdir()
+            self._staging = staging
+        return self._staging
 
 
 @contextmanager
@@ -208,9 +228,8 @@ def recover(dist: Path) -> None:
         shutil.rmtree(leftover, ignore_errors=True)
 
 
-def _assemble(staging: Path, dist: Path, trees: dict[str, dict[str, bytes]], replaced: set[str]) -> None:
-    """The complete new dist/ in `staging`: the new trees, plus everything else dist/ holds, hard-linked."""
-    staging.mkdir()
+def _link_others(staging: Path, dist: Path, replaced: set[str]) -> None:
+    """Everything dist/ holds but the `replaced` environments, hard-linked into `staging`."""
     if dist.is_dir():
         for entry in sorted(dist.iterdir()):
             if entry.name in replaced or entry.name.startswith(_LEGACY_LEFTOVERS):
@@ -219,11 +238,16 @@ def _assemble(staging: Path, dist: Path, trees: dict[str, dict[str, bytes]], rep
                 shutil.copytree(entry, staging / entry.name, symlinks=True, copy_function=_link_or_copy)
             else:
                 _link_or_copy(entry, staging / entry.name)
-    for env, files in trees.items():
-        for path, content in files.items():
-            target = staging / env / path
+
+
+def _write_tree(folder: Path, files: dict[str, bytes]) -> None:
+    made = set()
+    for path, content in files.items():
+        target = folder / path
+        if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(content)
+            made.add(target.parent)
+        target.write_bytes(content)
 
 
 def _link_or_copy(source: Path | str, target: Path | str) -> None:

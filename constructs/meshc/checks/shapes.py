@@ -13,8 +13,7 @@ is about the real object. A schema with any keyword that looks at values
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 
 from jsonschema.exceptions import ValidationError
 
@@ -54,15 +53,18 @@ def enum_strings(schemas: Iterable[dict]) -> frozenset[str] | None:
     return frozenset(found)
 
 
-def shape(value: object, kept: frozenset[str]) -> object:
-    """The value with every string not in `kept` replaced by one placeholder."""
-    if isinstance(value, str):
+def shape(value: object, kept: frozenset[str]) -> Hashable:
+    """The value with every string not in `kept` replaced by one placeholder, as a hashable key:
+    two values have the same key exactly when they have the same shape (a mapping's key order
+    aside; `True`, `1` and `1.0` differ, as they do in JSON)."""
+    kind = type(value)
+    if kind is str:
         return value if value in kept else _PLACEHOLDER
-    if isinstance(value, dict):
-        return {key: shape(item, kept) for key, item in value.items()}
-    if isinstance(value, list):
-        return [shape(item, kept) for item in value]
-    return value
+    if kind is dict:
+        return frozenset((key, shape(item, kept)) for key, item in value.items())
+    if kind is list:
+        return (list, *(shape(item, kept) for item in value))
+    return (kind, value)
 
 
 class ShapeValidator:
@@ -71,12 +73,12 @@ class ShapeValidator:
     def __init__(self, validator, kept: frozenset[str] | None):
         self.validator = validator
         self.kept = kept
-        self.valid_shapes: set[str] = set()
+        self.valid_shapes: set[Hashable] = set()
 
     def iter_errors(self, instance: object) -> Iterator[ValidationError]:
         if self.kept is None:
             return self.validator.iter_errors(instance)
-        key = json.dumps(shape(instance, self.kept), sort_keys=True)
+        key = shape(instance, self.kept)
         if key in self.valid_shapes:
             return iter(())
         errors = list(self.validator.iter_errors(instance))
