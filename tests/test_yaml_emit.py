@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import yaml
 
 from meshc import yaml_emit
@@ -56,4 +58,17 @@ SHARED = {"a": 1}
     {},
 ])
 def test_any_value_is_written_as_pyyaml_writes_it(value):
+    assert dump_yaml(value) == pyyaml_dump(value)
+
+
+# Names, YAML indicators, quotes, spaces, digits and a few non-ASCII letters: what decides quoting.
+_TEXT = st.text(alphabet=st.sampled_from(list("aZy_/.-:=+@#&*!|>%'\"` ,[]{}?~01789eEnN\tü\u00a0\n")), max_size=12)
+_SCALARS = st.one_of(_TEXT, st.integers(-10**6, 10**6), st.booleans(), st.none())
+_DATA = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_TEXT, inner, max_size=4)),
+                     max_leaves=20)
+
+
+@settings(max_examples=400, derandomize=True, deadline=None)
+@given(_DATA)
+def test_generated_data_is_written_as_pyyaml_writes_it(value):
     assert dump_yaml(value) == pyyaml_dump(value)
