@@ -4,9 +4,7 @@ did-you-mean that names the meshc key where it is a chart key. Also the umbrella
 from __future__ import annotations
 
 import pytest
-from pydantic import ValidationError
 
-from meshc import model
 from meshc.errors import InputError
 from meshc.loader import load_environment
 from meshc.naming import AGENT_CHART, REGISTRY_CHART, component_identity
@@ -78,16 +76,3 @@ def test_the_registry_under_an_umbrella_keeps_its_chart_name():
 def test_per_chart_releases_are_labelled_by_chart_and_release():
     identity = component_identity("weather-agent", AGENT_CHART, "helm-compatible")
     assert (identity.names.base, identity.name_label, identity.instance) == ("weather-agent-mcp-mesh-agent", AGENT_CHART, "weather-agent")
-
-
-def test_an_umbrella_needs_helm_compatible_naming():
-    with pytest.raises(ValidationError, match="needs naming: helm-compatible"):
-        model.Environment(helmUmbrella={"release": "mcp-platform", "chart": "mcp-mesh-platform"})
-
-
-def test_an_umbrella_component_cannot_be_a_helmrelease_of_its_own_chart():
-    with pytest.raises(ValidationError, match="cannot keep the umbrella's names"):
-        model.Environment(
-            naming="helm-compatible", render="helmrelease",
-            helmUmbrella={"release": "mcp-platform", "chart": "mcp-mesh-platform"},
-        )

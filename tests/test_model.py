@@ -147,14 +147,6 @@ def test_disabled_agents_do_not_need_a_registry():
     assert not environment.registry.enabled
 
 
-def test_derived_names_over_63_characters_are_refused_in_helm_compatible_naming():
-    with pytest.raises(ValidationError) as error:
-        model.Environment(naming="helm-compatible", agents={"a" * 45: model.Agent()})
-    ((field, message),) = rule_errors(error.value)
-    assert field == "agents." + "a" * 45
-    assert "over the Kubernetes limit of 63" in message
-
-
 def test_agent_name_that_fits_every_object_it_gets_is_accepted():
     name = "a" * 55  # its objects: a*55, a*55-config (62); agents have no headless Service
     assert name in model.Environment(agents={name: model.Agent()}).agents

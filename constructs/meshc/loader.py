@@ -17,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from meshc.environment_rules import broken_rules
 from meshc.errors import InputError, InputProblem, NoEnvironmentsError, UnknownEnvironmentError
 from meshc.kube_values import INT32_MAX
 from meshc.kube import DNS1123_LABEL, DNS1123_SUBDOMAIN
@@ -142,6 +143,8 @@ def load_environment(path: Path, root: Path | None = None) -> LoadedEnvironment:
             problem for problem in (_problem(e, data, source, display(path)) for e in error.errors())
             if not any(_within(problem.key_path, earlier) for earlier in reported)
         ]
+    else:
+        problems += [_located(key, message, source, display(path)) for key, message in broken_rules(model)]
     if problems:
         raise InputError(problems)
     return LoadedEnvironment(name=path.stem, file=display(path), model=model, source=source)
@@ -215,8 +218,12 @@ def _problem(error: dict, data: dict, source: SourceMap, file: str) -> InputProb
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, FieldRuleError):
         loc = (*loc, *cause.field.split("."))
+    return _located(loc, _message(error, loc, cause, data), source, file)
+
+
+def _located(loc: KeyPath, message: str, source: SourceMap, file: str) -> InputProblem:
     file_name, line = source.locate(loc, file)
-    return InputProblem(file_name, line, dotted(loc), _message(error, loc, cause, data))
+    return InputProblem(file_name, line, dotted(loc), message)
 
 
 def _data_path(loc: tuple, data: Any) -> KeyPath:

@@ -1,4 +1,5 @@
-"""The environment: every part together, and the rules that span them."""
+"""The environment: every part together, and the rules of its input that span them
+(the rules on what meshc makes of it are meshc.environment_rules's)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from meshc.graph import consumer_edges, cycles
-from meshc.naming import AGENT_CHART, MAX_NAME_LENGTH, REGISTRY_CHART, component_names, too_long
+from meshc.graph import consumer_edges
 from meshc.model.base import DnsLabel, FieldRuleError, LogLevel, MeshcModel, RenderMode
 from meshc.model.workloads import Agent, Global, PostgresDatabase, Registry
 from meshc.model.platform import Flux, GitOps, HelmUmbrella, MeshCharts, Monitoring, NetworkPolicies, Postgresql, ResourceQuota, Validation
@@ -121,53 +121,7 @@ class Environment(MeshcModel):
         )
 
     @model_validator(mode="after")
-    def _release_order_is_acyclic(self) -> Environment:
-        found = cycles(self.release_order())
-        if found:
-            cycle = found[0]
-            raise FieldRuleError(
-                f"agents.{cycle[0]}.dependencies",
-                f"the HelmRelease order has a cycle ({' -> '.join(cycle)}), so Flux would wait forever; "
-                "render one of these agents as manifests (render: manifests) or drop a dependency",
-            )
-        return self
-
-    @model_validator(mode="after")
     def _agents_need_a_registry(self) -> Environment:
         if not self.registry.enabled and any(agent.enabled for agent in self.agents.values()):
             raise FieldRuleError("registry", "agents are enabled but the registry is disabled; agents need a registry")
-        return self
-
-    @model_validator(mode="after")
-    def _derived_names_fit(self) -> Environment:
-        registry = self.registry
-        releases = [("registry.name", registry.name, REGISTRY_CHART, ("config", "headless") + ("data",) * registry.persistence.enabled)]
-        releases += [
-            (f"agents.{name}", name, AGENT_CHART, ("config",) + ("data",) * agent.persistence.enabled)
-            for name, agent in self.agents.items()
-        ]
-        for key_path, release, chart, suffixes in releases:
-            overlong = too_long(component_names(release, chart, self.naming, self.umbrella_release()), suffixes)
-            if overlong:
-                raise FieldRuleError(
-                    key_path,
-                    f"derived name {overlong[0]!r} is {len(overlong[0])} characters, "
-                    f"over the Kubernetes limit of {MAX_NAME_LENGTH}; choose a shorter name",
-                )
-        return self
-
-    @model_validator(mode="after")
-    def _umbrella_needs_helm_naming(self) -> Environment:
-        if self.helm_umbrella is None:
-            return self
-        if self.naming != "helm-compatible":
-            raise FieldRuleError("naming", "helmUmbrella adopts a Helm install; it needs naming: helm-compatible")
-        components = {"registry": self.registry, **{f"agents.{n}": a for n, a in self.agents.items()}}
-        released = [key for key, component in components.items() if self.render_of(component) == "helmrelease"]
-        if released:
-            raise FieldRuleError(
-                "helmUmbrella",
-                f"{released[0]} renders as a HelmRelease of its own chart, which cannot keep the umbrella's names; "
-                "use render: manifests",
-            )
         return self

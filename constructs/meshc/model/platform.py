@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, model_validator
 
-from meshc.kube_values import INT32_MAX, Cidr, RepositoryPath, strict_subnet, supported_kubernetes_versions
+from meshc.kube_values import INT32_MAX, Cidr, RepositoryPath, strict_subnet
 from meshc.model.base import DnsLabel, Duration, FieldRuleError, MeshcModel, Port, Quantity
 from meshc.model.parts import ChartSource, Persistence
 
@@ -245,16 +245,6 @@ class Validation(MeshcModel):
         default=False,
         description="Allow secret-looking env vars (API_KEY, ...) with literal values; for development only. Default: false.",
     )
-
-    @model_validator(mode="after")
-    def _schemas_exist(self) -> Validation:
-        shipped = supported_kubernetes_versions()
-        if self.kubernetes_version not in shipped:
-            raise FieldRuleError(
-                "kubernetesVersion",
-                f"no API schema for Kubernetes {self.kubernetes_version}; choose one of {shipped[0]} to {shipped[-1]}",
-            )
-        return self
 
 
 class HelmUmbrella(MeshcModel):
