@@ -23,7 +23,7 @@ def test_the_registry_reads_its_port_from_its_service():
 
 def test_a_setting_no_key_of_its_own_sets_falls_back_to_the_objects_key():
     assert Origin.platform("networkPolicies").key_of(Setting.REPLICAS) == ("networkPolicies",)
-    assert Origin.platform("resourceQuota").key_of(Setting.QUOTA_HARD) == ("resourceQuota", "hard")
+    assert Origin.quota().key_of(Setting.QUOTA_HARD) == ("resourceQuota", "hard")
 
 
 def test_every_object_cdk8s_synthesizes_is_carried_with_its_origin(repo_root):

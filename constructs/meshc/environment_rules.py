@@ -13,7 +13,7 @@ from meshc.graph import cycles
 from meshc.kube_values import supported_kubernetes_versions
 from meshc.model import Environment
 from meshc.naming import AGENT_CHART, MAX_NAME_LENGTH, REGISTRY_CHART, component_names, too_long
-from meshc.yaml_source import KeyPath
+from meshc.yaml_source import KeyPath, dotted
 
 RuleProblem = tuple[KeyPath, str]
 
@@ -63,7 +63,7 @@ def _umbrella_adoptable(environment: Environment) -> list[RuleProblem]:
     released = [key for key, component in components.items() if environment.render_of(component) == "helmrelease"]
     if released:
         return [(("helmUmbrella",),
-                 f"{'.'.join(released[0])} renders as a HelmRelease of its own chart, which cannot keep the umbrella's names; "
+                 f"{dotted(released[0])} renders as a HelmRelease of its own chart, which cannot keep the umbrella's names; "
                  "use render: manifests")]
     return []
 

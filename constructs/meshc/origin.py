@@ -87,9 +87,12 @@ class Origin:
 
     @classmethod
     def platform(cls, key: str = "global") -> Origin:
-        """The namespace and what every component shares (quota, policies, chart sources)."""
-        settings = ((Setting.QUOTA_HARD, (key, "hard")),) if key == "resourceQuota" else ()
-        return cls(Layer.PLATFORM, "platform", (key,), settings)
+        """The namespace and what every component shares (policies, chart sources)."""
+        return cls(Layer.PLATFORM, "platform", (key,))
+
+    @classmethod
+    def quota(cls) -> Origin:
+        return cls(Layer.PLATFORM, "platform", ("resourceQuota",), ((Setting.QUOTA_HARD, ("resourceQuota", "hard")),))
 
     @classmethod
     def database(cls) -> Origin:

@@ -22,4 +22,4 @@ class NamespaceQuota(Construct):
             metadata=k8s.ObjectMeta(name=self.NAME, namespace=namespace, labels=labels),
             spec=k8s.ResourceQuotaSpec(hard={key: quantity(value) for key, value in sorted(hard.items())}),
         )
-        MeshChart.of(scope).add_typed(quota, Origin.platform("resourceQuota"))
+        MeshChart.of(scope).add_typed(quota, Origin.quota())

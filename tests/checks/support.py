@@ -98,7 +98,7 @@ def origin_of(component: str, key: str):
     if component.startswith("agent/"):
         origin = Origin.agent(component.removeprefix("agent/"))
     elif component == "platform":
-        origin = Origin.platform(key)
+        origin = Origin.quota() if key == "resourceQuota" else Origin.platform(key)
     else:
         origin = {"registry": Origin.registry, "database": Origin.database, "monitoring": Origin.monitoring,
                   "delivery": Origin.delivery}[component]()
